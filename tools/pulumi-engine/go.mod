@@ -1,0 +1,3 @@
+module pulumi-pfsense-ha.invalid/pulumi-engine
+
+go 1.26
