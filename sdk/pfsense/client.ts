@@ -1,0 +1,90 @@
+/**
+ * createNodeClient: the typed XML-RPC API of one pfSense node (§4). Every method sends the
+ * trailing timeout int (§4: required on 2.5.2+, ignored elsewhere). Reads are idempotent and
+ * retried on transport failures; writes (restore, interfaces_carp_configure, exec_php with
+ * arbitrary code, maintenance mode) are never retried.
+ */
+import { haError } from "../plan/errors";
+import { isStruct, type PhpStruct, type PhpValue } from "../codec/phpValue";
+import {
+  PHP_CARP_STATUS,
+  PHP_MAINTENANCE_OFF,
+  PHP_MAINTENANCE_ON,
+  PHP_SYNC_NOTICES,
+} from "../codec/phpSnippets";
+import type { ClientStats, NodeClient, NodeEndpoint } from "./types";
+import { callNode } from "./transport";
+import { parseFirmwareInfo } from "./version";
+import { decodeCarpStatus, decodeMaintenance, decodeSyncNotices } from "./carpRuntime";
+import { nodeLabel } from "./endpointLabel";
+
+/** Trailing timeout (seconds) sent with every call, as pfSense's own client does (§2.4, §6.5). */
+export const DEFAULT_REMOTE_TIMEOUT_S = 240;
+/** Trailing timeout (seconds) for restore_config_section (§6.2 step 7). */
+export const RESTORE_REMOTE_TIMEOUT_S = 900;
+
+/** Creates a client for one node. No I/O happens until a method is called. */
+export function createNodeClient(ep: NodeEndpoint): NodeClient {
+  const stats: ClientStats = { calls: 0, bytesSent: 0, bytesReceived: 0 };
+  const field = nodeLabel(ep);
+  const call = (
+    method: string,
+    param: PhpValue,
+    idempotent: boolean,
+    t = DEFAULT_REMOTE_TIMEOUT_S,
+  ): Promise<unknown> => callNode(ep, stats, `pfsense.${method}`, [param, t], { idempotent });
+  const expectTrue = (method: string, v: unknown): void => {
+    if (v !== true) {
+      throw haError({
+        code: "E_MALFORMED_REPLY",
+        message: `pfsense.${method} returned ${JSON.stringify(v)?.slice(0, 80)} instead of true`,
+        field,
+        fix: "check that the URL points at pfSense's /xmlrpc.php",
+      });
+    }
+  };
+  return {
+    endpoint: ep,
+    stats,
+    async firmwareVersion() {
+      return parseFirmwareInfo(await call("host_firmware_version", "", true));
+    },
+    async backupSections(names: string[]) {
+      const v = await call("backup_config_section", names, true);
+      // None of the names exist → empty PHP array → empty XML-RPC array (§4.4).
+      if (Array.isArray(v) && v.length === 0) return {};
+      if (!isStruct(v as PhpValue)) {
+        throw haError({
+          code: "E_MALFORMED_REPLY",
+          message: "pfsense.backup_config_section did not return a struct",
+          field,
+          value: JSON.stringify(v)?.slice(0, 80),
+          fix: "check that the URL points at pfSense's /xmlrpc.php",
+        });
+      }
+      return v as PhpStruct;
+    },
+    async restoreSections(sections: PhpStruct) {
+      expectTrue(
+        "restore_config_section",
+        await call("restore_config_section", sections, false, RESTORE_REMOTE_TIMEOUT_S),
+      );
+    },
+    async interfacesCarpConfigure() {
+      expectTrue("interfaces_carp_configure", await call("interfaces_carp_configure", "", false));
+    },
+    async execPhp(code: string) {
+      return (await call("exec_php", code, false)) as PhpValue;
+    },
+    async carpStatus() {
+      return decodeCarpStatus((await call("exec_php", PHP_CARP_STATUS, true)) as PhpValue, field);
+    },
+    async setMaintenanceMode(on: boolean) {
+      const v = await call("exec_php", on ? PHP_MAINTENANCE_ON : PHP_MAINTENANCE_OFF, false);
+      decodeMaintenance(v as PhpValue, on, field);
+    },
+    async syncNotices() {
+      return decodeSyncNotices((await call("exec_php", PHP_SYNC_NOTICES, true)) as PhpValue, field);
+    },
+  };
+}

@@ -1,0 +1,82 @@
+/**
+ * The whole typed view of a node (NodeHaConfig) from the sections backup_config_section returns,
+ * and the restore payload for the sections that changed.
+ */
+import type { NodeHaConfig } from "../../plan/model";
+import type { PhpStruct } from "../../codec/phpValue";
+import { decodeVirtualIps, encodeVirtualIpPayload } from "./virtualip";
+import { decodeHaSync, encodeHaSyncPayload } from "./hasync";
+import { decodeNat, encodeNat, type NatCtx } from "./nat";
+import { decodeDhcpd, encodeDhcpd } from "./dhcpd";
+import { decodeInterfaces } from "./interfaces";
+import { canonicalJson } from "./canonicalJson";
+
+/** Sections read for every session read (§7.2 step 1). */
+export const READ_SECTIONS = [
+  "version",
+  "revision",
+  "interfaces",
+  "virtualip",
+  "hasync",
+  "nat",
+  "dhcpd",
+] as const;
+
+/** Sections the library writes. */
+export type WritableSection = "virtualip" | "hasync" | "nat" | "dhcpd";
+
+/** Decodes the typed config from raw sections. */
+export function decodeNodeConfig(raw: PhpStruct, ctx: NatCtx): NodeHaConfig {
+  const nat = decodeNat(raw.nat, ctx);
+  const cfg: NodeHaConfig = {
+    virtualIps: decodeVirtualIps(raw.virtualip),
+    natRules: nat.rules,
+    dhcpd: decodeDhcpd(raw.dhcpd),
+    interfaces: decodeInterfaces(raw.interfaces),
+  };
+  const hasync = decodeHaSync(raw.hasync);
+  if (hasync) cfg.hasync = hasync;
+  if (nat.mode) cfg.natMode = nat.mode;
+  return cfg;
+}
+
+/** Which writable sections differ between two typed configs (and whether interfaces did). */
+export function changedSections(
+  before: NodeHaConfig,
+  after: NodeHaConfig,
+): { sections: Set<WritableSection>; interfaces: boolean } {
+  const s = new Set<WritableSection>();
+  if (canonicalJson(before.virtualIps) !== canonicalJson(after.virtualIps)) s.add("virtualip");
+  if (canonicalJson(before.hasync) !== canonicalJson(after.hasync)) s.add("hasync");
+  if (
+    before.natMode !== after.natMode ||
+    canonicalJson(before.natRules) !== canonicalJson(after.natRules)
+  )
+    s.add("nat");
+  if (canonicalJson(before.dhcpd) !== canonicalJson(after.dhcpd)) s.add("dhcpd");
+  return {
+    sections: s,
+    interfaces: canonicalJson(before.interfaces) !== canonicalJson(after.interfaces),
+  };
+}
+
+/**
+ * The restore_config_section payload: only the changed sections; `nat` and `dhcpd` complete
+ * (full-replace, §5.2), `hasync` with `false` for removed members (merged, §5.3), `virtualip`
+ * without the VIPs the receiver keeps by itself (§5.1 step 7, see encodeVirtualIpPayload).
+ */
+export function encodeRestorePayload(
+  desired: NodeHaConfig,
+  current: { config: NodeHaConfig; raw: PhpStruct },
+  sections: Set<WritableSection>,
+  ctx: NatCtx,
+): PhpStruct {
+  const p: PhpStruct = {};
+  if (sections.has("virtualip"))
+    p.virtualip = encodeVirtualIpPayload(desired.virtualIps, current.config.virtualIps);
+  if (sections.has("hasync")) p.hasync = encodeHaSyncPayload(desired.hasync, current.raw.hasync);
+  if (sections.has("nat"))
+    p.nat = encodeNat(desired.natMode, desired.natRules, current.raw.nat, ctx);
+  if (sections.has("dhcpd")) p.dhcpd = encodeDhcpd(desired.dhcpd);
+  return p;
+}

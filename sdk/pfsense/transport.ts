@@ -1,0 +1,204 @@
+/**
+ * One XML-RPC call to a pfSense node on the `xmlrpc` package: POST /xmlrpc.php, pre-emptive
+ * HTTP Basic auth (§3.1: there is never a challenge), connect and overall timeouts, typed
+ * errors, and bounded retries with backoff for transport failures of idempotent calls only.
+ * The callback of the xmlrpc package is wrapped so that the promise always settles exactly
+ * once and nothing is thrown inside a callback (pulumi-notes B2 pitfall 14).
+ */
+import xmlrpc from "xmlrpc";
+import type tls from "node:tls";
+import { haError, type PfSenseHaError } from "../plan/errors";
+import type { PhpValue } from "../codec/phpValue";
+import type { ClientStats, NodeEndpoint } from "./types";
+import { createVerifyingAgent } from "./tlsConnect";
+import { classifyError, type ClassifiedError } from "./faultMapping";
+import { displayUrl, nodeLabel } from "./endpointLabel";
+
+/** Default TCP+TLS connect limit (ms). */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+/** Default whole-call limit (ms); above nginx's 180 s cut (§2.1). */
+export const DEFAULT_CALL_TIMEOUT_MS = 200_000;
+/** Default attempts for idempotent calls. */
+export const DEFAULT_MAX_ATTEMPTS = 3;
+/** Default first backoff (ms). */
+export const DEFAULT_RETRY_BACKOFF_MS = 250;
+
+/** Options of one call. */
+export interface CallOptions {
+  /** Safe to repeat (reads): transport failures are retried with backoff. */
+  idempotent: boolean;
+}
+
+/** Parsed target of an endpoint URL. */
+function target(ep: NodeEndpoint): { host: string; port: number; path: string; secure: boolean } {
+  let u: URL;
+  try {
+    u = new URL(ep.url);
+  } catch {
+    throw haError({
+      code: "E_INVALID_INPUT",
+      message: "the node URL is not a valid URL",
+      field: `node ${ep.name ?? "?"}.url`,
+      fix: "use https://host[:port]",
+    });
+  }
+  if (u.protocol !== "https:" && u.protocol !== "http:") {
+    throw haError({
+      code: "E_INVALID_INPUT",
+      message: `unsupported URL scheme ${u.protocol}`,
+      field: `node ${ep.name ?? "?"}.url`,
+      value: displayUrl(ep),
+      fix: "use https://host[:port]",
+    });
+  }
+  const secure = u.protocol === "https:";
+  const path = u.pathname && u.pathname !== "/" ? u.pathname : "/xmlrpc.php";
+  return {
+    host: u.hostname.replace(/^\[|\]$/g, ""),
+    port: u.port ? Number(u.port) : secure ? 443 : 80,
+    path,
+    secure,
+  };
+}
+
+/** One attempt; resolves with the decoded reply or rejects with a ClassifiedError wrapper. */
+function attemptOnce(
+  ep: NodeEndpoint,
+  method: string,
+  params: PhpValue[],
+  stats: ClientStats,
+): Promise<{ ok: true; value: unknown } | { ok: false; failure: ClassifiedError }> {
+  return new Promise((resolve) => {
+    const t = target(ep);
+    const connectMs = ep.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+    const callMs = ep.callTimeoutMs ?? DEFAULT_CALL_TIMEOUT_MS;
+    let settled = false;
+    let socket: tls.TLSSocket | undefined;
+    let responseStarted = false;
+
+    const settle = (
+      r: { ok: true; value: unknown } | { ok: false; failure: ClassifiedError },
+    ): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(connectTimer);
+      clearTimeout(callTimer);
+      if (socket) {
+        stats.bytesSent += socket.bytesWritten ?? 0;
+        stats.bytesReceived += socket.bytesRead ?? 0;
+        socket.destroy();
+      }
+      resolve(r);
+    };
+    const fail = (raw: unknown): void =>
+      settle({ ok: false, failure: classifyError(ep, method, raw, responseStarted) });
+    const timeout = (phase: "connect" | "call", ms: number): void => {
+      const error: PfSenseHaError = haError({
+        code: "E_TIMEOUT",
+        message:
+          phase === "connect"
+            ? `${method}: no TLS connection within ${ms} ms`
+            : `${method}: no complete reply within ${ms} ms${responseStarted ? " (the reply had started)" : ""}; a write may still complete on the node`,
+        field: nodeLabel(ep),
+        fix:
+          phase === "connect"
+            ? "check that the node is reachable (address, port, firewall, login protection) or raise connectTimeoutMs"
+            : "raise callTimeoutMs, or check the node's load",
+      });
+      settle({ ok: false, failure: { error, retryable: !responseStarted } });
+    };
+    const callTimer = setTimeout(() => timeout("call", callMs), callMs);
+    const connectTimer = setTimeout(() => timeout("connect", connectMs), connectMs);
+
+    const agent = t.secure
+      ? createVerifyingAgent(ep, {
+          onSocket: (s) => {
+            socket = s;
+          },
+          onConnected: () => {
+            clearTimeout(connectTimer);
+            socket?.on("data", () => {
+              responseStarted = true;
+            });
+          },
+          onFailure: (e) => fail(e),
+        })
+      : undefined;
+    const auth = "Basic " + Buffer.from(`${ep.username}:${ep.password}`, "utf8").toString("base64");
+    const options = {
+      host: t.host,
+      port: t.port,
+      path: t.path,
+      agent,
+      headers: {
+        Authorization: auth,
+        Connection: "close",
+        "User-Agent": "pulumi-pfsense-ha",
+        "Content-Type": "text/xml; charset=utf-8",
+      },
+    };
+    let client: xmlrpc.Client;
+    try {
+      client = t.secure ? xmlrpc.createSecureClient(options) : xmlrpc.createClient(options);
+    } catch (e) {
+      fail(e);
+      return;
+    }
+    if (!t.secure) {
+      // Plain http (tests/labs only): no agent hooks, count on the request's socket instead.
+      clearTimeout(connectTimer);
+    }
+    try {
+      client.methodCall(method, params, (err: unknown, value: unknown) => {
+        try {
+          if (err) fail(err);
+          else settle({ ok: true, value });
+        } catch (e) {
+          fail(e);
+        }
+      });
+    } catch (e) {
+      fail(e);
+    }
+  });
+}
+
+/** Pause helper. */
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/**
+ * Calls `method` with `params` (the caller appends the trailing timeout, §4). Retries only
+ * idempotent calls, only for retryable transport failures, at most `maxAttempts` times.
+ */
+export async function callNode(
+  ep: NodeEndpoint,
+  stats: ClientStats,
+  method: string,
+  params: PhpValue[],
+  opts: CallOptions,
+): Promise<unknown> {
+  const max = opts.idempotent ? Math.max(1, Math.floor(ep.maxAttempts ?? DEFAULT_MAX_ATTEMPTS)) : 1;
+  const backoff = ep.retryBackoffMs ?? DEFAULT_RETRY_BACKOFF_MS;
+  let last: PfSenseHaError | undefined;
+  for (let attempt = 1; attempt <= max; attempt++) {
+    stats.calls++;
+    const r = await attemptOnce(ep, method, params, stats);
+    if (r.ok) return r.value;
+    last = r.failure.error;
+    const code = last.code;
+    if (!r.failure.retryable || code === "E_AUTH" || code === "E_PRIVILEGE" || attempt === max)
+      break;
+    await sleep(backoff * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5));
+  }
+  if (
+    last &&
+    max > 1 &&
+    (last.code === "E_TRANSPORT" || last.code === "E_TIMEOUT" || last.code === "E_HTTP")
+  ) {
+    // Say how hard we tried; keep the code and fields.
+    Object.defineProperty(last, "attempts", { value: max, enumerable: false });
+  }
+  throw last ?? new Error("unreachable");
+}

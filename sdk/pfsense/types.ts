@@ -1,0 +1,135 @@
+/**
+ * Public types of the pfSense node client (contracts.md, "sdk/pfsense"). Plain data and
+ * interfaces only; the behaviour lives in client.ts, transport.ts and session.ts.
+ */
+import type { PhpStruct, PhpValue } from "../codec/phpValue";
+import type { NodeHaConfig } from "../plan/model";
+
+/** How the client trusts the node's HTTPS certificate. Default: verify against system CAs. */
+export interface TlsOptions {
+  /** PEM CA certificate (or the node's self-signed certificate) to trust instead of system CAs. */
+  caCertPem?: string;
+  /**
+   * SHA-256 fingerprint pin of the node's certificate, `"AB:CD:..."` or plain hex, any case.
+   * When set, the chain is not checked; the certificate must match the pin.
+   */
+  fingerprint256?: string;
+  /** Lab only: accept any certificate. Logs a loud warning once per process. */
+  insecureSkipTlsVerify?: boolean;
+}
+
+/** Where and how to reach one pfSense node. */
+export interface NodeEndpoint {
+  /** Label for messages (`primary`, `secondary`, ...). */
+  name?: string;
+  /** `https://host:port`; the path `/xmlrpc.php` is added when absent. */
+  url: string;
+  username: string;
+  /** A secret: never logged, never in messages. */
+  password: string;
+  tls?: TlsOptions;
+  /** TCP + TLS handshake limit in ms (default 10000). */
+  connectTimeoutMs?: number;
+  /** Whole-call limit in ms (default 200000; nginx on pfSense cuts at 180 s, §2.1). */
+  callTimeoutMs?: number;
+  /** Attempts for idempotent reads on transport failures (default 3, minimum 1). */
+  maxAttempts?: number;
+  /** First retry pause in ms, doubled per attempt (default 250). */
+  retryBackoffMs?: number;
+}
+
+/** Version-family behaviour the client relies on (§4, §5.1, §9.3, §12). */
+export interface CapabilityProfile {
+  /** `2.4`, `2.5.0-2.5.1`, `2.5.2-2.6`, `2.7`, `2.8` (2.8 / master / Plus). */
+  family: "2.4" | "2.5.0-2.5.1" | "2.5.2-2.6" | "2.7" | "2.8";
+  /** The trailing timeout int is required (2.5.2+); the client always sends it anyway. */
+  requiresTimeoutParam: boolean;
+  /** `hasync/pfhostid` exists (2.7.0+). */
+  hasPfHostId: boolean;
+  /** `hasync/adminsync` exists (2.5.0+). */
+  hasAdminSync: boolean;
+  /** `synchronizedhcrelay(6)` exist (2.6.0+; conservatively false for the 2.5.2-2.6 family). */
+  hasDhcrelaySync: boolean;
+  /** Outbound NAT target format (§9.3): "old" below config 23.0, "new" from 23.0. */
+  natTargetFormat: "old" | "new";
+  /** Sections the receiver replaces wholesale (§5.1 step 4). */
+  fullReplaceSections: readonly string[];
+  /** An empty full-replace section still replaces (2.7.0+ key-exists test). */
+  emptySectionReplaces: boolean;
+  /** The receiver keeps the old CARP address when a VIP with that address remains (2.6.0+). */
+  keepsSharedVipAddress: boolean;
+  /** pfSense Plus: mapped conservatively onto the newest CE family. */
+  plus: boolean;
+}
+
+/** `host_firmware_version` plus the derived profile. */
+export interface FirmwareInfo {
+  /** e.g. `2.7.2-RELEASE`. */
+  productVersion: string;
+  /** config.xml format version, e.g. `23.3` (§1.1). */
+  configVersion: string;
+  /** `pfSense`, `pfSense Plus`, ... */
+  platform: string;
+  /** FreeBSD release, e.g. `14.0`. */
+  kernelVersion: string;
+  profile: CapabilityProfile;
+}
+
+/** CARP runtime state read through exec_php (§8.1). */
+export interface CarpRuntimeStatus {
+  /** `net.inet.carp.allow` > 0. */
+  allow: boolean;
+  /** `net.inet.carp.demotion`. */
+  demotion: number;
+  /** Persistent maintenance mode flag (§8.3). */
+  maintenance: boolean;
+  /** State per CARP VIP uniqid. */
+  vips: Record<string, "MASTER" | "BACKUP" | "INIT" | "">;
+}
+
+/** Counters per client, for the benchmark. Bytes are TLS-socket bytes (headers included). */
+export interface ClientStats {
+  calls: number;
+  bytesSent: number;
+  bytesReceived: number;
+}
+
+/** One node's XML-RPC API (§4), typed. Every failure is a PfSenseHaError. */
+export interface NodeClient {
+  readonly endpoint: NodeEndpoint;
+  firmwareVersion(): Promise<FirmwareInfo>;
+  backupSections(names: string[]): Promise<PhpStruct>;
+  restoreSections(sections: PhpStruct): Promise<void>;
+  interfacesCarpConfigure(): Promise<void>;
+  execPhp(code: string): Promise<PhpValue>;
+  carpStatus(): Promise<CarpRuntimeStatus>;
+  setMaintenanceMode(on: boolean): Promise<void>;
+  syncNotices(): Promise<string[]>;
+  readonly stats: ClientStats;
+}
+
+/** `revision` of config.xml (§9.2 notes). */
+export interface RevisionInfo {
+  time: string;
+  description: string;
+  username: string;
+}
+
+/** A node's HA configuration as read (typed + the raw sections it came from). */
+export interface NodeState {
+  config: NodeHaConfig;
+  revision: RevisionInfo;
+  firmware: FirmwareInfo;
+  /** Sections as read by backup_config_section. */
+  raw: PhpStruct;
+}
+
+/** A change to a node's typed config; mutate the draft in place. */
+export type ConfigChange = (draft: NodeHaConfig) => void;
+
+/** The one write path per node per process. */
+export interface NodeSession {
+  readonly client: NodeClient;
+  read(): Promise<NodeState>;
+  edit(change: ConfigChange): Promise<NodeState>;
+}

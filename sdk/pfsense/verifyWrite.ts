@@ -1,0 +1,61 @@
+/**
+ * Read-back verification: does a section on the node now hold what was written? Compares the
+ * encoded forms after the normalisation pfSense's write/re-read cycle applies (§9.1: ints and
+ * booleans become strings, false members vanish), VIPs as a multiset (the receiver re-prepends
+ * its kept-local VIPs in reverse order, §5.1 step 9).
+ */
+import type { NodeHaConfig } from "../plan/model";
+import { isStruct, type PhpValue } from "../codec/phpValue";
+import { canonicalJson } from "./sections/canonicalJson";
+import { encodeVip } from "./sections/virtualip";
+import { encodeHaSync } from "./sections/hasync";
+import { encodeOutboundRule, type NatCtx } from "./sections/nat";
+import { encodeDhcpd } from "./sections/dhcpd";
+import type { WritableSection } from "./sections/nodeConfig";
+
+/** A value as it reads back after pfSense stored it. */
+export function normaliseStored(v: unknown): unknown {
+  if (v === true) return "";
+  if (typeof v === "number") return String(v);
+  if (Array.isArray(v)) return v.length === 0 ? "" : v.map(normaliseStored);
+  if (isStruct(v as PhpValue)) {
+    const o: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+      if (x === false || x === undefined) continue;
+      o[k] = normaliseStored(x);
+    }
+    return Object.keys(o).length === 0 ? "" : o;
+  }
+  return v;
+}
+
+const norm = (v: unknown): string => canonicalJson(normaliseStored(v));
+
+/** True when `section` of `actual` holds what `desired` asked for. */
+export function sectionLanded(
+  section: WritableSection,
+  desired: NodeHaConfig,
+  actual: NodeHaConfig,
+  ctx: NatCtx,
+): boolean {
+  switch (section) {
+    case "virtualip": {
+      const a = desired.virtualIps.map((v) => norm(encodeVip(v))).sort();
+      const b = actual.virtualIps.map((v) => norm(encodeVip(v))).sort();
+      return canonicalJson(a) === canonicalJson(b);
+    }
+    case "hasync":
+      return (
+        norm(desired.hasync ? encodeHaSync(desired.hasync) : {}) ===
+        norm(actual.hasync ? encodeHaSync(actual.hasync) : {})
+      );
+    case "nat":
+      return (
+        (desired.natMode ?? "") === (actual.natMode ?? "") &&
+        norm(desired.natRules.map((r) => encodeOutboundRule(r, ctx))) ===
+          norm(actual.natRules.map((r) => encodeOutboundRule(r, ctx)))
+      );
+    case "dhcpd":
+      return norm(encodeDhcpd(desired.dhcpd)) === norm(encodeDhcpd(actual.dhcpd));
+  }
+}
