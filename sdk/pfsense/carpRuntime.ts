@@ -4,15 +4,7 @@
  * i.e. the snippet did not run as intended (§4.2: falsy results come back as `true`).
  */
 import { haError } from "../plan/errors";
-import {
-  flagIsSet,
-  isStruct,
-  leaf,
-  toList,
-  toStruct,
-  type PhpStruct,
-  type PhpValue,
-} from "../codec/phpValue";
+import { isStruct, leaf, toList, toStruct, type PhpStruct, type PhpValue } from "../codec/phpValue";
 import type { CarpRuntimeStatus } from "./types";
 
 /** Markers the snippets put into their replies. */
