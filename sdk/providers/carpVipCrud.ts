@@ -1,0 +1,376 @@
+/**
+ * CarpVip provider runtime: create/read/update/delete against both nodes. One resource owns one
+ * CARP VIP, identified by its uniqid; the primary holds the desired record, the secondary the
+ * derived one (advskew + 100, §6.4), delivered by pfSense's own sync or written by the library.
+ */
+import {
+  allocateVhids,
+  deriveSecondary,
+  haError,
+  secondaryDrift,
+  type NodeHaConfig,
+  type VirtualIp,
+} from "../plan";
+import type { NodeState } from "../pfsense/types";
+import { addressInNetwork, sameAddress, addressFamily } from "./addressText";
+import {
+  carpVipOutputs,
+  primaryVip,
+  resolveCarpVip,
+  type CarpVipDesired,
+  type CarpVipInputs,
+  type CarpVipOutputs,
+} from "./carpVipSpec";
+import { driftLines, type NodeDrift } from "./nodeDrift";
+import { openPair } from "./nodePair";
+import { isPreWriteError, partialFailure } from "./partialFailure";
+import { toPlainData } from "./plainData";
+import { convergeSecondary } from "./secondaryConvergence";
+
+import { newUniqid } from "./vipIdentity";
+
+const INPUT_KEYS: (keyof CarpVipInputs)[] = [
+  "primary",
+  "secondary",
+  "name",
+  "interface",
+  "subnet",
+  "layout",
+  "address",
+  "primaryAddress",
+  "secondaryAddress",
+  "vhid",
+  "advbase",
+  "skew",
+  "password",
+  "description",
+  "reservedVhids",
+  "syncWaitMs",
+];
+
+function label(inp: { name?: string }): string {
+  return `CarpVip[${inp.name ?? "?"}]`;
+}
+
+function onlyVips(vips: VirtualIp[]): NodeHaConfig {
+  return { virtualIps: vips, natRules: [], dhcpd: {}, interfaces: {} };
+}
+
+/** The interface's own network on a node, for an address given without a prefix. */
+function interfaceNetwork(cfg: NodeHaConfig, ifName: string, family: 4 | 6): string | undefined {
+  const i = cfg.interfaces[ifName];
+  if (!i) return undefined;
+  const addr = family === 4 ? i.ipaddr : i.ipaddrv6;
+  const bits = family === 4 ? i.subnet : i.subnetv6;
+  if (addr === undefined || bits === undefined || addressFamily(addr) !== family) return undefined;
+  return `${addr}/${bits}`;
+}
+
+/** Checks the planned VIP against what both nodes hold (§7.3: XML-RPC writes skip GUI checks). */
+function checkAgainstNodes(d: CarpVipDesired, nodes: [string, NodeHaConfig][], lbl: string): void {
+  for (const [role, cfg] of nodes) {
+    const i = cfg.interfaces[d.interface];
+    if (!i) {
+      throw haError({
+        code: "E_INVALID_INPUT",
+        field: `${lbl}.interface`,
+        value: d.interface,
+        message: `the ${role} has no interface assigned as "${d.interface}"`,
+        fix: `use an assignment name both nodes have (${Object.keys(cfg.interfaces).join(", ")})`,
+      });
+    }
+    const own = d.family === 4 ? i.ipaddr : i.ipaddrv6;
+    const bits = d.family === 4 ? i.subnet : i.subnetv6;
+    if (own === undefined || bits === undefined || addressFamily(own) !== d.family) continue;
+    if (sameAddress(own, d.address)) {
+      throw haError({
+        code: "E_ADDRESS_CONFLICT",
+        field: `${lbl}.address`,
+        value: d.address,
+        message: `the VIP address is the ${role}'s own address on ${d.interface}`,
+        fix: "give the VIP a free address in the interface's subnet",
+      });
+    }
+    if (!addressInNetwork(d.address, own, bits)) {
+      throw haError({
+        code: "E_ADDRESS_OUTSIDE_SUBNET",
+        field: `${lbl}.address`,
+        value: d.address,
+        message: `the VIP is outside the ${role}'s ${d.interface} network ${own}/${bits}`,
+        fix: `use an address inside ${own}/${bits}, or check the interface name`,
+      });
+    }
+    if (bits !== d.subnetBits) {
+      throw haError({
+        code: "E_MASK_MISMATCH",
+        field: `${lbl}.subnet`,
+        value: `/${d.subnetBits}`,
+        message: `the VIP prefix differs from the ${role}'s ${d.interface} prefix /${bits}`,
+        fix: `use the interface's prefix /${bits}`,
+      });
+    }
+  }
+}
+
+function vhidOwner(v: VirtualIp): string {
+  return `VIP ${v.subnet}${v.descr ? ` "${v.descr}"` : ""}${v.uniqid ? ` (uniqid ${v.uniqid})` : ""}`;
+}
+
+interface ReconcileOptions {
+  uniqid: string;
+  /** VHID recorded in state or given explicitly; undefined = allocate. */
+  vhid?: number;
+  /** Take over a matching unmanaged VIP (create only). */
+  adopt: boolean;
+}
+
+async function reconcile(
+  inp: CarpVipInputs,
+  o: ReconcileOptions,
+): Promise<{ id: string; outs: CarpVipOutputs }> {
+  const lbl = label(inp);
+  const pair = openPair(inp);
+  const [p0, s0] = await Promise.all([pair.primary.read(), pair.secondary.read()]);
+  const fam = addressFamily(inp.address) ?? addressFamily(inp.subnet) ?? 4;
+  const d = resolveCarpVip(inp, interfaceNetwork(p0.config, inp.interface, fam));
+  checkAgainstNodes(
+    d,
+    [
+      ["primary", p0.config],
+      ["secondary", s0.config],
+    ],
+    lbl,
+  );
+
+  let id = o.uniqid;
+  let vhid: number | undefined = o.vhid;
+  const change = (draft: NodeHaConfig): void => {
+    let existing = draft.virtualIps.find((v) => v.uniqid === id);
+    if (!existing && o.adopt) {
+      const match = draft.virtualIps.find(
+        (v) =>
+          v.mode === "carp" &&
+          v.interface === d.interface &&
+          sameAddress(v.subnet, d.address) &&
+          (o.vhid === undefined || v.vhid === o.vhid) &&
+          typeof v.uniqid === "string" &&
+          v.uniqid !== "",
+      );
+      if (match) {
+        id = match.uniqid as string;
+        existing = match;
+      }
+    }
+    for (const v of draft.virtualIps) {
+      if (v === existing) continue;
+      if (sameAddress(v.subnet, d.address)) {
+        throw haError({
+          code: "E_ADDRESS_CONFLICT",
+          field: `${lbl}.address`,
+          value: d.address,
+          message: `the primary already has ${vhidOwner(v)} on ${v.interface} with this address`,
+          fix:
+            v.mode === "carp" && v.interface === d.interface
+              ? `set vhid: ${v.vhid} to adopt it, or choose another address`
+              : "choose another address, or remove the other VIP",
+        });
+      }
+    }
+    const inUse = [...draft.virtualIps, ...s0.config.virtualIps]
+      .filter(
+        (v) =>
+          v.mode === "carp" &&
+          v.interface === d.interface &&
+          v.vhid !== undefined &&
+          v.uniqid !== id,
+      )
+      .map((v) => ({ vhid: v.vhid as number, owner: vhidOwner(v) }));
+    const want = o.vhid ?? existing?.vhid;
+    const alloc = allocateVhids({
+      segment: d.interface,
+      requests: [{ key: id, vhid: want }],
+      inUse,
+      reserved: inp.reservedVhids,
+      field: "CarpVip",
+    });
+    vhid = alloc[id];
+    const vip = primaryVip(d, id, vhid, existing);
+    if (existing) draft.virtualIps[draft.virtualIps.indexOf(existing)] = vip;
+    else draft.virtualIps.push(vip);
+  };
+
+  const partialProps = (): object => ({ ...inp, uniqid: id, vhid });
+  let pAfter: NodeState;
+  try {
+    pAfter = await pair.primary.edit(change);
+  } catch (e) {
+    if (isPreWriteError(e)) throw e;
+    throw partialFailure({
+      resource: lbl,
+      id,
+      properties: partialProps(),
+      step: "primary write",
+      cause: e,
+    });
+  }
+  const pv = pAfter.config.virtualIps.find((v) => v.uniqid === id);
+  const expectedPrimary = primaryVip(d, id, vhid as number, pv);
+  const pDrift = secondaryDrift(onlyVips([expectedPrimary]), onlyVips(pv ? [pv] : []));
+  if (!pv || pDrift.length > 0) {
+    throw partialFailure({
+      resource: lbl,
+      id,
+      properties: partialProps(),
+      step: "read-back of the primary",
+      cause: haError({
+        code: "E_VERIFY",
+        field: `${lbl} (primary)`,
+        message: `the primary does not hold the VIP as written (${driftLines(pDrift).join("; ") || "missing"})`,
+        fix: "check the primary for concurrent edits",
+      }),
+    });
+  }
+  const expected = deriveSecondary(onlyVips([pv])).virtualIps[0];
+  let secondary: { state: NodeState; syncedBy: "pfsense" | "library" };
+  try {
+    secondary = await convergeSecondary({
+      primary: pAfter,
+      secondary: pair.secondary,
+      area: "virtualip",
+      label: lbl,
+      waitMs: inp.syncWaitMs,
+      inPlace: (cfg) =>
+        secondaryDrift(
+          onlyVips([expected]),
+          onlyVips(cfg.virtualIps.filter((v) => v.uniqid === id)),
+        ).length === 0,
+      apply: (draft) => {
+        const i = draft.virtualIps.findIndex((v) => v.uniqid === id);
+        const copy = { ...expected, extra: draft.virtualIps[i]?.extra ?? expected.extra };
+        if (copy.extra === undefined) delete copy.extra;
+        if (i >= 0) draft.virtualIps[i] = copy;
+        else draft.virtualIps.push(copy);
+      },
+    });
+  } catch (e) {
+    throw partialFailure({
+      resource: lbl,
+      id,
+      properties: partialProps(),
+      step: "secondary write",
+      cause: e,
+    });
+  }
+  const sv = secondary.state.config.virtualIps.find((v) => v.uniqid === id);
+  const outs = carpVipOutputs(inp, d, pv, sv?.advskew ?? expected.advskew ?? 0, secondary.syncedBy);
+  return { id, outs: toPlainData(outs) };
+}
+
+/** `create`: plans, allocates the VHID on the primary (inside its lock), adopts a matching VIP. */
+export function createCarpVip(
+  inputs: CarpVipInputs,
+): Promise<{ id: string; outs: CarpVipOutputs }> {
+  return reconcile(inputs, { uniqid: newUniqid(), vhid: inputs.vhid, adopt: true });
+}
+
+/** `update`: reconciles both nodes to the new inputs, keeping the uniqid and VHID from state. */
+export async function updateCarpVip(
+  id: string,
+  olds: CarpVipOutputs,
+  news: CarpVipInputs,
+): Promise<{ outs: CarpVipOutputs }> {
+  const r = await reconcile(news, { uniqid: id, vhid: news.vhid ?? olds.vhid, adopt: false });
+  return { outs: r.outs };
+}
+
+/** `delete`: removes this VIP (by uniqid) from the primary and the secondary; nothing else. */
+export async function deleteCarpVip(id: string, props: CarpVipOutputs): Promise<void> {
+  const lbl = label(props);
+  const pair = openPair(props);
+  const pAfter = await pair.primary.edit((draft) => {
+    const stacked = draft.virtualIps.filter((v) => v.interface === `_vip${id}`);
+    if (stacked.length > 0) {
+      throw haError({
+        code: "E_INVALID_INPUT",
+        field: lbl,
+        value: stacked.map((v) => v.subnet).join(", "),
+        message:
+          "IP aliases are stacked on this CARP VIP; pfSense refuses to delete it while they exist",
+        fix: "delete or move the stacked IP aliases first",
+      });
+    }
+    draft.virtualIps = draft.virtualIps.filter((v) => v.uniqid !== id);
+  });
+  await convergeSecondary({
+    primary: pAfter,
+    secondary: pair.secondary,
+    area: "virtualip",
+    label: lbl,
+    waitMs: props.syncWaitMs,
+    inPlace: (cfg) => !cfg.virtualIps.some((v) => v.uniqid === id),
+    apply: (draft) => {
+      draft.virtualIps = draft.virtualIps.filter((v) => v.uniqid !== id);
+    },
+  });
+}
+
+/**
+ * `read` (refresh): reads both nodes; compares the primary with the desired VIP recorded in state
+ * and the secondary with its derived expectation, so the +100 skew is never reported as drift.
+ * Gone from both nodes → empty id (refresh drops it).
+ */
+export async function readCarpVip(
+  id: string,
+  props: CarpVipOutputs,
+): Promise<{ id: string; props: Partial<CarpVipOutputs>; inputs?: Partial<CarpVipInputs> }> {
+  const pair = openPair(props);
+  const [p, s] = await Promise.all([pair.primary.read(), pair.secondary.read()]);
+  const pv = p.config.virtualIps.find((v) => v.uniqid === id);
+  const sv = s.config.virtualIps.find((v) => v.uniqid === id);
+  if (!pv && !sv) return { id: "", props: {} };
+  const desired: CarpVipDesired = {
+    interface: props.interface,
+    address: props.address,
+    network: props.network,
+    subnetBits: props.subnetBits,
+    family: props.family,
+    advbase: props.advbase,
+    primaryAdvskew: props.skew ?? 0,
+    secondaryAdvskew: props.secondaryAdvskew,
+    primaryAddress: props.primaryAddress,
+    secondaryAddress: props.secondaryAddress,
+    password: props.password,
+    descr: props.description,
+  };
+  const expectedPrimary = primaryVip(desired, id, props.vhid, pv);
+  const expectedSecondary = deriveSecondary(onlyVips([expectedPrimary])).virtualIps[0];
+  const drift: NodeDrift = {
+    primary: driftLines(secondaryDrift(onlyVips([expectedPrimary]), onlyVips(pv ? [pv] : []))),
+    secondary: driftLines(secondaryDrift(onlyVips([expectedSecondary]), onlyVips(sv ? [sv] : []))),
+  };
+  const observed: Partial<CarpVipOutputs> = pv
+    ? {
+        address: pv.subnet,
+        subnetBits: pv.subnetBits,
+        advbase: pv.advbase ?? props.advbase,
+        primaryAdvskew: pv.advskew ?? props.primaryAdvskew,
+        password: pv.password ?? props.password,
+        description: pv.descr,
+      }
+    : {};
+  const outs: CarpVipOutputs = {
+    ...props,
+    ...observed,
+    secondaryAdvskew: sv?.advskew ?? props.secondaryAdvskew,
+    drift,
+  };
+  const inputs: Partial<CarpVipInputs> = {};
+  for (const k of INPUT_KEYS) (inputs as Record<string, unknown>)[k] = props[k];
+  if (pv) {
+    if (props.skew !== undefined || pv.advskew !== 0) inputs.skew = pv.advskew;
+    inputs.advbase = pv.advbase ?? inputs.advbase;
+    inputs.password = pv.password ?? props.password;
+    inputs.description = pv.descr;
+  }
+  return { id, props: toPlainData(outs), inputs: toPlainData(inputs) };
+}

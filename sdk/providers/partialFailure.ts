@@ -1,0 +1,81 @@
+/**
+ * Partial application between the two nodes (pulumi-notes B1 "Errors", B2 pitfall 16). When the
+ * primary may already hold the change but the secondary (or the read-back) failed, the provider
+ * throws an error carrying `id`, `properties` and `reasons`: the dynamic-provider host turns it
+ * into `ErrorResourceInitFailed`, the engine keeps the resource in state with those properties,
+ * and the next `pulumi up` runs `update`, which reconciles both nodes again.
+ */
+import { haError, isHaError, type PfSenseHaError } from "../plan/errors";
+import { toPlainData } from "./plainData";
+
+/** A {@link PfSenseHaError} (`E_PARTIAL`) with the fields the engine reads on a partial failure. */
+export type PartialFailure = PfSenseHaError & {
+  id: string;
+  properties: Record<string, unknown>;
+  reasons: string[];
+};
+
+/**
+ * Builds the partial-failure error. `step` names where it failed (`"primary write"`,
+ * `"secondary write"`, `"read-back"`); `cause` is the underlying error (its message is one of
+ * the library's own, which never contain secrets).
+ */
+export function partialFailure(args: {
+  resource: string;
+  id: string;
+  properties: object;
+  step: string;
+  cause: unknown;
+}): PartialFailure {
+  const causeText = isHaError(args.cause)
+    ? args.cause.message
+    : args.cause instanceof Error
+      ? args.cause.message
+      : String(args.cause);
+  const err = haError(
+    {
+      code: "E_PARTIAL",
+      field: args.resource,
+      message: `applied only in part: the ${args.step} failed: ${causeText}`,
+      fix: "fix the cause above, then run `pulumi up` again: it reconciles both nodes from the recorded state",
+    },
+    args.cause,
+  ) as PartialFailure;
+  err.id = args.id;
+  err.properties = toPlainData(args.properties) as Record<string, unknown>;
+  err.reasons = [err.message];
+  return err;
+}
+
+/** True for errors that prove nothing was written (input rejected, or the write never started). */
+export function isPreWriteError(e: unknown): boolean {
+  if (!isHaError(e)) return false;
+  return [
+    "E_INVALID_ADDRESS",
+    "E_ADDRESS_OUTSIDE_SUBNET",
+    "E_ADDRESS_RESERVED",
+    "E_ADDRESS_CONFLICT",
+    "E_PREFIX_TOO_SMALL",
+    "E_MASK_MISMATCH",
+    "E_FAMILY_MISMATCH",
+    "E_VHID_RANGE",
+    "E_VHID_CONFLICT",
+    "E_VHID_EXHAUSTED",
+    "E_ADVBASE_RANGE",
+    "E_ADVSKEW_RANGE",
+    "E_SKEW_ORDER",
+    "E_DHCP_SKEW",
+    "E_CARP_PASSWORD",
+    "E_NAT_SOURCE_UNSAFE",
+    "E_NAT_TARGET",
+    "E_DHCP_RANGE",
+    "E_DHCP_PEER",
+    "E_INVALID_INPUT",
+    "E_AUTH",
+    "E_PRIVILEGE",
+    "E_TLS",
+    "E_PREFLIGHT",
+    "E_CONCURRENT_EDIT",
+    "E_UNSUPPORTED_VERSION",
+  ].includes(e.code);
+}

@@ -1,0 +1,42 @@
+/**
+ * The stable runtime entry (`pulumi-pfsense-ha/runtime`) that every serialized dynamic provider
+ * requires by package name. Its shape — `providers[kind].{check,diff,create,read,update,delete}`
+ * taking and returning the dynamic-provider SDK's plain shapes — is a compatibility promise:
+ * stacks hold provider text that calls it, so members may be added but never renamed.
+ * No Pulumi import here: the runtime is plain code over the node client and the planner.
+ */
+import { checkCarpVip, diffCarpVip, type CarpVipInputs, type CarpVipOutputs } from "./carpVipSpec";
+import { createCarpVip, deleteCarpVip, readCarpVip, updateCarpVip } from "./carpVipCrud";
+import type { CheckFailure } from "./checkFailures";
+import type { ProviderKind } from "./delegatingProvider";
+
+/** Version of the runtime entry's calling convention. */
+export const RUNTIME_API_VERSION = 1;
+
+/** The methods one kind implements (the SDK's ResourceProvider shapes, plain data). */
+export interface RuntimeProvider<I, O> {
+  check(olds: unknown, news: I): Promise<{ inputs: I; failures: CheckFailure[] }>;
+  diff(
+    id: string,
+    olds: O,
+    news: I,
+  ): Promise<{ changes: boolean; replaces: string[]; deleteBeforeReplace: boolean }>;
+  create(inputs: I): Promise<{ id: string; outs: O }>;
+  read(id: string, props: O): Promise<{ id: string; props: Partial<O>; inputs?: Partial<I> }>;
+  update(id: string, olds: O, news: I): Promise<{ outs: O }>;
+  delete(id: string, props: O): Promise<void>;
+}
+
+const carpVip: RuntimeProvider<CarpVipInputs, CarpVipOutputs> = {
+  check: async (_olds, news) => checkCarpVip(news),
+  diff: async (_id, olds, news) => diffCarpVip(olds, news),
+  create: createCarpVip,
+  read: readCarpVip,
+  update: updateCarpVip,
+  delete: deleteCarpVip,
+};
+
+/** Every kind's runtime, keyed like {@link ProviderKind}. */
+export const providers = {
+  carpVip,
+} satisfies Partial<Record<ProviderKind, unknown>>;
