@@ -1,0 +1,129 @@
+/**
+ * A primary/secondary pair of emulated nodes with the topology of contracts.md: wan
+ * 192.168.1.1|2/24, lan 192.168.99.1|2/24, opt1 "SYNC" 172.16.1.1|2/24, a random admin password
+ * per start, a shared CARP election, and auto-sync routed only through an explicit map from sync
+ * IP to the peer's loopback URL.
+ */
+import { randomBytes } from "node:crypto";
+import * as path from "node:path";
+import { dumpConfigXml, parseConfigXml } from "../codec/configXml";
+import { toStruct, type PhpStruct } from "../codec/phpValue";
+import { CarpCluster, type CarpStateSource } from "./carpModel";
+import { DEFAULT_CONFIG_XML } from "./defaultConfig";
+import { startNode, type EmulatedNode, type NodeOptions } from "./node";
+
+/** Options of {@link startPair}. */
+export interface PairOptions {
+  /** Base directory; nodes use DIR/primary and DIR/secondary. */
+  dir: string;
+  /** pfSense version of both nodes (default `2.7.2`); see also `secondaryVersion`. */
+  version?: string;
+  /** Version of the secondary when it should differ (config-version mismatch drills). */
+  secondaryVersion?: string;
+  /** Admin password of both nodes (default: random per start). */
+  adminPassword?: string;
+  /** Auto-sync coalescing delay (default 100 ms). */
+  autoSyncDelayMs?: number;
+  /** Pause between sync attempts (default: the profile's, 1000 ms on 2.6+). */
+  syncRetryPauseMs?: number;
+  /** CARP master-down timing scale: 0 = collapsed (default), 1 = real seconds. */
+  carpMasterDownScale?: number;
+  /** External CARP state source (e.g. real ucarp peers). */
+  carpStateSource?: CarpStateSource;
+  /** Extra options applied to both nodes. */
+  nodeOptions?: Partial<NodeOptions>;
+}
+
+/** Endpoint description as printed by the CLI. */
+export interface EndpointDescription {
+  url: string;
+  username: string;
+  password: string;
+  fingerprint256: string;
+}
+
+/** A running pair. */
+export interface EmulatedPair {
+  primary: EmulatedNode;
+  secondary: EmulatedNode;
+  carp: CarpCluster;
+  /** Stops both nodes. */
+  stop(): Promise<void>;
+  /** `{primary:{url,username,password,fingerprint256}, secondary:{...}}`. */
+  describe(): { primary: EndpointDescription; secondary: EndpointDescription };
+}
+
+/** Sync-interface addresses of the pair topology. */
+export const PAIR_SYNC_IPS = { primary: "172.16.1.1", secondary: "172.16.1.2" } as const;
+
+/** The factory config turned into one pair member's config (interfaces and DHCP range). */
+export function pairNodeConfigXml(role: "primary" | "secondary"): string {
+  const tree: PhpStruct = parseConfigXml(DEFAULT_CONFIG_XML);
+  const host = role === "primary" ? "1" : "2";
+  const ifs = toStruct(tree.interfaces);
+  ifs.wan = {
+    enable: "",
+    if: "em0",
+    descr: "WAN",
+    ipaddr: `192.168.1.${host}`,
+    subnet: "24",
+    blockbogons: "",
+  };
+  ifs.lan = { enable: "", if: "em1", descr: "LAN", ipaddr: `192.168.99.${host}`, subnet: "24" };
+  ifs.opt1 = { enable: "", if: "em2", descr: "SYNC", ipaddr: `172.16.1.${host}`, subnet: "24" };
+  tree.interfaces = ifs;
+  const dhcpd = toStruct(tree.dhcpd);
+  dhcpd.lan = { enable: "", range: { from: "192.168.99.100", to: "192.168.99.199" } };
+  tree.dhcpd = dhcpd;
+  const sys = toStruct(tree.system);
+  sys.hostname = role === "primary" ? "fw1" : "fw2";
+  tree.system = sys;
+  return dumpConfigXml(tree);
+}
+
+/** Starts a primary and a secondary on 127.0.0.1 (see {@link PairOptions}). */
+export async function startPair(opts: PairOptions): Promise<EmulatedPair> {
+  const adminPassword = opts.adminPassword ?? randomBytes(12).toString("base64url");
+  const carp = new CarpCluster({
+    masterDownScale: opts.carpMasterDownScale,
+    stateSource: opts.carpStateSource,
+  });
+  const common = (role: "primary" | "secondary"): NodeOptions => ({
+    ...opts.nodeOptions,
+    name: role,
+    dir: path.join(opts.dir, role),
+    version: role === "secondary" ? (opts.secondaryVersion ?? opts.version) : opts.version,
+    configXml: pairNodeConfigXml(role),
+    adminPassword,
+    allowSourceIpHeader: true,
+    autoSyncDelayMs: opts.autoSyncDelayMs,
+    syncRetryPauseMs: opts.syncRetryPauseMs,
+    carp,
+  });
+  const secondary = await startNode(common("secondary"));
+  let primary: EmulatedNode;
+  try {
+    primary = await startNode(common("primary"));
+  } catch (e) {
+    await secondary.stop();
+    throw e;
+  }
+  // Only these two routes exist; a config address is never dialled.
+  primary.syncPeers[PAIR_SYNC_IPS.secondary] = secondary.url;
+  secondary.syncPeers[PAIR_SYNC_IPS.primary] = primary.url;
+  const describe = (n: EmulatedNode): EndpointDescription => ({
+    url: n.url,
+    username: n.username,
+    password: n.password,
+    fingerprint256: n.fingerprint256,
+  });
+  return {
+    primary,
+    secondary,
+    carp,
+    async stop() {
+      await Promise.all([primary.stop(), secondary.stop()]);
+    },
+    describe: () => ({ primary: describe(primary), secondary: describe(secondary) }),
+  };
+}

@@ -1,0 +1,329 @@
+/**
+ * What a pfSense node does to its config tree when it receives `restore_config_section`,
+ * `merge_config_section` or `merge_installedpackages_section` (design/pfsense-xmlrpc.md §4.6,
+ * §4.7, §5.1). Pure functions over plain trees; the caller writes the result (§10.6) and updates
+ * the runtime model.
+ */
+import {
+  cloneValue,
+  isStruct,
+  leaf,
+  toList,
+  toStruct,
+  type PhpStruct,
+  type PhpValue,
+} from "../codec/phpValue";
+import type { VersionProfile } from "./profiles";
+
+/** A container in PHP terms (array or struct); XML-RPC nil decodes to null. */
+function isContainer(v: unknown): v is PhpValue[] | PhpStruct {
+  return typeof v === "object" && v !== null && !Buffer.isBuffer(v) && !(v instanceof Date);
+}
+
+function entriesOf(v: PhpValue[] | PhpStruct): [string, PhpValue][] {
+  return Array.isArray(v) ? v.map((x, i) => [String(i), x]) : Object.entries(v);
+}
+
+/** `$c[$k] = $v` on a PHP array held as a JS array or object (converting when keys demand it). */
+function setChild(c: PhpValue[] | PhpStruct, k: string, v: PhpValue): PhpValue[] | PhpStruct {
+  if (Array.isArray(c)) {
+    const i = Number(k);
+    if (/^(0|[1-9][0-9]*)$/.test(k) && i <= c.length) {
+      c[i] = v;
+      return c;
+    }
+    const o: PhpStruct = {};
+    c.forEach((x, j) => (o[String(j)] = x));
+    o[k] = v;
+    return o;
+  }
+  c[k] = v;
+  return c;
+}
+
+/**
+ * pfSense's `array_merge_recursive_unique($config, $payload)` with two arguments: for a payload
+ * key holding an array, each direct child replaces the config's child of the same key; scalars
+ * replace (§5.1 step 8).
+ */
+export function mergeTwoLevel(config: PhpStruct, payload: PhpStruct): PhpStruct {
+  const result: PhpStruct = {};
+  for (const src of [config, payload]) {
+    for (const [k, v] of Object.entries(src)) {
+      if (isContainer(v)) {
+        let target = result[k];
+        if (!isContainer(target)) target = Array.isArray(v) ? [] : {};
+        for (const [ck, cv] of entriesOf(v)) target = setChild(target, ck, cloneValue(cv));
+        result[k] = target;
+      } else {
+        result[k] = v;
+      }
+    }
+  }
+  return result;
+}
+
+/** `array_overlay` of merge_config_section: only keys that already exist locally (§4.6). */
+export function overlayExisting(
+  local: PhpValue[] | PhpStruct,
+  payload: PhpValue[] | PhpStruct,
+): PhpValue[] | PhpStruct {
+  let out: PhpValue[] | PhpStruct = Array.isArray(local) ? [...local] : { ...local };
+  const pay = new Map(entriesOf(payload));
+  for (const [k, v] of entriesOf(local)) {
+    if (!pay.has(k)) continue;
+    const pv = pay.get(k) as PhpValue;
+    out = setChild(
+      out,
+      k,
+      isContainer(v) && isContainer(pv) ? overlayExisting(v, pv) : cloneValue(pv),
+    );
+  }
+  return out;
+}
+
+/** PHP loose `==` on two config values (arrays: same key/value pairs, any order). */
+export function looseEqual(a: unknown, b: unknown): boolean {
+  if (isContainer(a) && isContainer(b)) {
+    const ea = entriesOf(a);
+    const mb = new Map(entriesOf(b));
+    return ea.length === mb.size && ea.every(([k, v]) => mb.has(k) && looseEqual(v, mb.get(k)));
+  }
+  if (isContainer(a) || isContainer(b)) return false;
+  const norm = (x: unknown): string =>
+    x === true ? "1" : x === false || x === null || x === undefined ? "" : String(x);
+  const sa = norm(a);
+  const sb = norm(b);
+  if (sa === sb) return true;
+  const na = Number(sa);
+  const nb = Number(sb);
+  return (
+    sa.trim() !== "" && sb.trim() !== "" && !Number.isNaN(na) && !Number.isNaN(nb) && na === nb
+  );
+}
+
+/** An old VIP remembered before the merge (§5.1 step 7). */
+export interface OldVip {
+  content: string;
+  interface: string;
+  subnet: string;
+}
+
+/** Account changes computed in step 6 and applied in step 12. */
+export interface AccountSync {
+  users: PhpValue[];
+  groups: PhpValue[];
+  changed: boolean;
+}
+
+/** Result of the receiver's restore logic. */
+export interface RestoreOutcome {
+  /** Config after steps 4–9 (before the write's normalisation). */
+  config: PhpStruct;
+  /** The `write_config` message of step 10. */
+  message: string;
+  /** Full-replace sections applied, in list order. */
+  fullReplaced: string[];
+  /** Whether the payload carried `virtualip` (step 11 runs). */
+  vipsInPayload: boolean;
+  /** Old CARP VIPs / stacked aliases by key (step 7). */
+  oldVips: Map<string, OldVip>;
+  /** Step 6/12 result when users and groups were both sent. */
+  accounts?: AccountSync;
+}
+
+/** The fingerprint pfSense compares to decide whether a CARP VIP changed (§5.1 step 7/11). */
+export function carpFingerprint(vip: PhpStruct): string {
+  return (
+    leaf(vip.password) +
+    leaf(vip.advskew) +
+    leaf(vip.subnet) +
+    leaf(vip.subnet_bits) +
+    leaf(vip.advbase)
+  );
+}
+
+/** The fingerprint of an IP alias stacked on a CARP VIP or on lo0. */
+export function aliasFingerprint(vip: PhpStruct): string {
+  return leaf(vip.interface) + leaf(vip.subnet) + leaf(vip.subnet_bits);
+}
+
+/** True for an IP alias stacked on a CARP VIP (`_vip…`) or on lo0. */
+export function isStackedAlias(vip: PhpStruct): boolean {
+  const ifc = leaf(vip.interface);
+  return leaf(vip.mode) === "ipalias" && (ifc.startsWith("_vip") || ifc.includes("lo0"));
+}
+
+function isPhpTruthy(v: unknown): boolean {
+  if (v === undefined || v === null || v === false || v === "" || v === "0" || v === 0)
+    return false;
+  if (Array.isArray(v)) return v.length > 0;
+  if (isContainer(v)) return Object.keys(v).length > 0;
+  return true;
+}
+
+function computeAccounts(config: PhpStruct, sys: PhpStruct, adminsync: boolean): AccountSync {
+  const localGroups = toList(toStruct(config.system).group);
+  const localUsers = toList(toStruct(config.system).user);
+  const plan = (
+    remote: PhpValue[],
+    local: PhpValue[],
+    idKey: string,
+    keepBelow: number,
+    useAdminsync: boolean,
+  ) => {
+    const add: PhpStruct[] = [];
+    const delIdx = new Set<number>();
+    const keep = new Set<number>();
+    const names = local.map((x) => (isStruct(x) ? leaf(x.name) : ""));
+    for (const r of remote) {
+      if (!isStruct(r)) continue;
+      const idx = names.indexOf(leaf(r.name));
+      if (idx < 0) add.push(r);
+      else if (Number(leaf(r[idKey])) < keepBelow && !(useAdminsync && adminsync)) keep.add(idx);
+      else if (!looseEqual(r, local[idx])) {
+        add.push(r);
+        delIdx.add(idx);
+      } else keep.add(idx);
+    }
+    local.forEach((_x, i) => {
+      if (!keep.has(i)) delIdx.add(i);
+    });
+    return { add, delIdx };
+  };
+  const g = plan(toList(sys.group), localGroups, "gid", 1999, false);
+  const u = plan(toList(sys.user), localUsers, "uid", 2000, true);
+  // local_sync_accounts: low system ids are never deleted unless being replaced, >65000 never.
+  const replacedNames = (add: PhpStruct[]) => new Set(add.map((x) => leaf(x.name)));
+  const survive = (
+    list: PhpValue[],
+    delIdx: Set<number>,
+    add: PhpStruct[],
+    idKey: string,
+    low: number,
+  ) => {
+    const replaced = replacedNames(add);
+    return list.filter((x, i) => {
+      if (!delIdx.has(i) || !isStruct(x)) return true;
+      const id = Number(leaf(x[idKey]));
+      if (replaced.has(leaf(x.name))) return false;
+      return id < low || id > 65000;
+    });
+  };
+  const groups = [...survive(localGroups, g.delIdx, g.add, "gid", 1999), ...g.add];
+  const users = [...survive(localUsers, u.delIdx, u.add, "uid", 2000), ...u.add];
+  const changed = !looseEqual(groups, localGroups) || !looseEqual(users, localUsers);
+  return { users, groups, changed };
+}
+
+/** Applies §5.1 steps 4 and 6–10 to a copy of `config`. */
+export function applyRestore(
+  config: PhpStruct,
+  payload: PhpStruct,
+  profile: VersionProfile,
+): RestoreOutcome {
+  let cfg = cloneValue(config);
+  const sections: PhpStruct = cloneValue(payload);
+  // Step 4: full-replace sections.
+  const fullReplaced: string[] = [];
+  for (const name of profile.fullReplace) {
+    if (!Object.prototype.hasOwnProperty.call(sections, name)) continue;
+    const v = sections[name] as unknown;
+    if (profile.presenceTest === "isset" && v === null) continue;
+    cfg[name] = v as PhpValue;
+    delete sections[name];
+    fullReplaced.push(name);
+  }
+  // Step 6: users and groups as add/delete sets.
+  let accounts: AccountSync | undefined;
+  const sys = sections.system;
+  if (isStruct(sys) && isPhpTruthy(sys.user) && isPhpTruthy(sys.group)) {
+    const adminsync = leaf(toStruct(sections.hasync).adminsync) === "on";
+    accounts = computeAccounts(cfg, sys, adminsync);
+    delete sys.user;
+    delete sys.group;
+  }
+  // Step 7: remember old VIPs and the keep-local list.
+  const vipsInPayload = Object.prototype.hasOwnProperty.call(sections, "virtualip");
+  const oldVips = new Map<string, OldVip>();
+  const keepLocal: PhpValue[] = [];
+  const localVipList = toStruct(cfg.virtualip).vip;
+  const walk = vipsInPayload && (!profile.vipRestoreNeedsLocalList || isContainer(localVipList));
+  if (walk) {
+    for (const v of toList(localVipList)) {
+      if (!isStruct(v)) continue;
+      const mode = leaf(v.mode);
+      const ifc = leaf(v.interface);
+      if (mode === "carp") {
+        oldVips.set(`${ifc}_vip${leaf(v.vhid)}`, {
+          content: carpFingerprint(v),
+          interface: ifc,
+          subnet: leaf(v.subnet),
+        });
+      } else if (isStackedAlias(v)) {
+        oldVips.set(leaf(v.subnet), {
+          content: aliasFingerprint(v),
+          interface: ifc,
+          subnet: leaf(v.subnet),
+        });
+      } else if (
+        ((mode === "ipalias" || mode === "proxyarp") && !ifc.startsWith("_vip")) ||
+        ifc.includes("lo0")
+      ) {
+        keepLocal.push(v);
+      }
+    }
+  }
+  // Step 8: two-level merge of the rest.
+  cfg = mergeTwoLevel(cfg, sections);
+  // Step 9: kept local VIPs pushed onto the front one at a time (ends up reversed).
+  if (keepLocal.length > 0) {
+    const vsec = isStruct(cfg.virtualip) ? cfg.virtualip : {};
+    const list = toList(vsec.vip);
+    for (const v of keepLocal) list.unshift(v);
+    vsec.vip = list;
+    cfg.virtualip = vsec;
+  }
+  const keys = [...Object.keys(sections), ...fullReplaced];
+  const message = `Merged in config (${keys.join(", ")} sections) from XMLRPC client.`;
+  return { config: cfg, message, fullReplaced, vipsInPayload, oldVips, accounts };
+}
+
+/** Step 12 applied to a (written) config: the account lists replaced. */
+export function applyAccounts(config: PhpStruct, accounts: AccountSync): PhpStruct {
+  const cfg = cloneValue(config);
+  const sys = toStruct(cfg.system);
+  sys.group = accounts.groups;
+  sys.user = accounts.users;
+  cfg.system = sys;
+  return cfg;
+}
+
+/** merge_config_section's tree change (§4.6). */
+export function applyMergeConfig(config: PhpStruct, payload: PhpStruct): PhpStruct {
+  return overlayExisting(config, payload) as PhpStruct;
+}
+
+/** Thrown when PHP would die (HTTP 500), e.g. merging packages into a missing section (§4.7). */
+export class PhpFatalError extends Error {}
+
+/** merge_installedpackages_section's tree change: PHP `array_merge` into `installedpackages`. */
+export function applyMergeInstalledPackages(config: PhpStruct, payload: PhpStruct): PhpStruct {
+  const cfg = cloneValue(config);
+  const cur = cfg.installedpackages;
+  if (!isContainer(cur))
+    throw new PhpFatalError("array_merge(): Argument #1 ($array) must be of type array");
+  const out: PhpStruct = {};
+  let next = 0;
+  const put = (k: string, v: PhpValue) => {
+    if (/^(0|-?[1-9][0-9]*)$/.test(k)) out[String(next++)] = v;
+    else out[k] = v;
+  };
+  for (const [k, v] of entriesOf(cur)) put(k, v);
+  for (const [k, v] of Object.entries(payload)) {
+    if (/^(0|-?[1-9][0-9]*)$/.test(k)) put(k, cloneValue(v));
+    else out[k] = cloneValue(v);
+  }
+  cfg.installedpackages = out;
+  return cfg;
+}
