@@ -1,0 +1,21 @@
+/**
+ * Cluster health, maintenance mode and failover drills: orchestration over the node client
+ * (sdk/pfsense). Package subpath `pulumi-pfsense-ha/health`.
+ */
+export { getClusterHealth, readNode } from "./clusterHealth";
+export { evaluateHealth, gateVerdict, syncHealth, vhidRows } from "./healthVerdict";
+export type { NodeReading } from "./healthVerdict";
+export { waitForClusterHealth } from "./waitForHealth";
+export type { WaitForHealthOptions, WaitForHealthResult } from "./waitForHealth";
+export { enterMaintenance, leaveMaintenance } from "./maintenance";
+export { runDrill } from "./drill";
+export type {
+  DrillOptions,
+  DrillPhase,
+  DrillProgress,
+  DrillReport,
+  DrillVhidResult,
+} from "./drill";
+export { DEFAULT_HANDOVER_SLACK_MS, handoverBoundMs, masterDownMs } from "./carpBounds";
+export { formatHealthTable, formatDrillReport } from "./formatHealth";
+export type * from "./types";

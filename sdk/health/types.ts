@@ -1,0 +1,113 @@
+/**
+ * Plain-data shapes of cluster health, the gate verdict and drill reports. Everything here is
+ * JSON-serialisable and free of secrets (node passwords and CARP passwords never appear).
+ */
+import type { NodeEndpoint, RevisionInfo } from "../pfsense";
+import type { DriftItem } from "../plan";
+
+/** The two nodes of a cluster, as endpoints (what `pfsense-ha-emulator pair` prints, too). */
+export interface ClusterEndpoints {
+  primary: NodeEndpoint;
+  secondary: NodeEndpoint;
+}
+
+/** A CARP VIP's runtime state as pfSense reports it; `""` = not found (§8.1), `UNKNOWN` = node not read. */
+export type VipState = "MASTER" | "BACKUP" | "INIT" | "" | "UNKNOWN";
+
+/** One node's reading. */
+export interface NodeHealth {
+  role: "primary" | "secondary";
+  /** `https://host:port` without credentials. */
+  url: string;
+  /** False when the node could not be read; see `error`. */
+  reachable: boolean;
+  /** Why it could not be read (a PfSenseHaError's code and one-line message; never a secret). */
+  error?: { code: string; message: string };
+  /** `net.inet.carp.allow` (§8.1). */
+  carpAllowed?: boolean;
+  /** `net.inet.carp.demotion`; non-zero = the node demoted itself (e.g. an interface went down). */
+  demotion?: number;
+  /** Persistent CARP maintenance mode (§8.3). */
+  maintenance?: boolean;
+  /** The node's latest config revision (§9.2). */
+  revision?: RevisionInfo;
+  /** e.g. `2.7.2-RELEASE`. */
+  version?: string;
+}
+
+/** Which node(s) report MASTER for a VHID. */
+export type MasterHolder = "primary" | "secondary" | "both" | "none";
+
+/** One CARP VHID (one CARP VIP) across both nodes. */
+export interface VhidHealth {
+  /** Interface assignment name (`wan`, `lan`, ...). */
+  interface: string;
+  vhid: number;
+  /** pfSense uniqid of the VIP (shared by both nodes through sync). */
+  uniqid: string;
+  /** `address/bits`. */
+  address: string;
+  descr?: string;
+  /** Seconds (from the primary's config, else the secondary's). */
+  advbase: number;
+  /** Configured advskew on each node (undefined where the VIP is missing). */
+  primarySkew?: number;
+  secondarySkew?: number;
+  primary: VipState;
+  secondary: VipState;
+  master: MasterHolder;
+  /** Exactly one MASTER and it is the primary. */
+  ok: boolean;
+}
+
+/** XML-RPC configuration sync between the nodes (§6). */
+export interface SyncHealth {
+  /**
+   * `in-sync`: the secondary holds exactly what pfSense's sync (or the library) derives from the
+   * primary; `out-of-sync`: it differs (a sync still in flight, or one that never arrived);
+   * `failing`: the primary filed sync failure notices; `unknown`: a node could not be read.
+   * Content is compared, not clocks: the nodes' clocks need not agree.
+   */
+  status: "in-sync" | "out-of-sync" | "failing" | "unknown";
+  /** The primary pushes config to the secondary (`hasync/synchronizetoip` set). */
+  autoSync: boolean;
+  /** Areas the primary syncs (`hasync` checkboxes). */
+  areas: string[];
+  /** The secondary's latest revision came from the primary's sync ("... from XMLRPC client."). */
+  secondaryLastWriteWasSync: boolean;
+  /** The primary's latest config change, and the secondary's latest revision. */
+  primaryRevision?: RevisionInfo;
+  secondaryRevision?: RevisionInfo;
+  /** What differs between the secondary and its expected view (passwords shown as `(secret)`). */
+  drift: DriftItem[];
+  /** Sync failure notices filed on the primary (§6.6, id `sync_settings`). */
+  notices: string[];
+}
+
+/** One reason the cluster is not healthy. */
+export interface HealthProblem {
+  /** Stable short code: `unreachable`, `carp-disabled`, `maintenance`, `demoted`, `vhid`, `vip-missing`, `sync-failing`, `sync-drift`, `no-vips`. */
+  code: string;
+  message: string;
+}
+
+/** Cluster health at one moment. */
+export interface ClusterHealth {
+  /** True when `problems` is empty. */
+  healthy: boolean;
+  /** ISO time of the reading (local clock; for humans only). */
+  checkedAt: string;
+  primary: NodeHealth;
+  secondary: NodeHealth;
+  /** One row per CARP VIP, in the primary's config order, then secondary-only ones. */
+  vhids: VhidHealth[];
+  sync: SyncHealth;
+  problems: HealthProblem[];
+}
+
+/** The deployment gate's verdict (see {@link gateVerdict}). */
+export interface GateVerdict {
+  ok: boolean;
+  /** Why not, one line per VHID or node. */
+  reasons: string[];
+}
