@@ -24,15 +24,25 @@ const VIP_FIELDS: readonly FieldSpec<VirtualIp, unknown>[] = [
     decode: (raw) => ({ type: raw.type === "network" ? "network" : "single" }),
     encode: (m) => ({ type: m.type }),
   },
-  int("subnet_bits", "subnetBits"),
+  {
+    // The model requires a prefix; a missing/odd one reads as /32 and the raw form is kept.
+    keys: ["subnet_bits"],
+    fields: ["subnetBits"],
+    decode: (raw) => {
+      const s =
+        typeof raw.subnet_bits === "string"
+          ? raw.subnet_bits.trim()
+          : String(raw.subnet_bits ?? "");
+      return { subnetBits: /^\d+$/.test(s) ? Number(s) : 32 };
+    },
+    encode: (m) => ({ subnet_bits: String(m.subnetBits) }),
+  },
   str("subnet", "subnet", true),
 ];
 
 /** Decodes one `<vip>`. */
 export function decodeVip(raw: PhpStruct): VirtualIp {
-  const v = decodeItem<VirtualIp, unknown>(raw, VIP_FIELDS, undefined);
-  if (v.subnetBits === undefined) v.subnetBits = 32;
-  return v;
+  return decodeItem<VirtualIp, unknown>(raw, VIP_FIELDS, undefined);
 }
 
 /** Encodes one VIP the way the GUI stores it (strings, `""` flags). */
