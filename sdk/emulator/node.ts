@@ -274,15 +274,24 @@ export class EmulatedNode {
 
   private boot(): void {
     let xml: string;
+    let factory = false;
     if (this.opts.configXml !== undefined) xml = this.opts.configXml;
     else if (this.opts.configFile) xml = readFileSync(this.opts.configFile, "utf8");
     else if (existsSync(this.configPath)) xml = readFileSync(this.configPath, "utf8");
-    else xml = DEFAULT_CONFIG_XML;
+    else {
+      xml = DEFAULT_CONFIG_XML;
+      factory = true;
+    }
     const tree = parseConfigXml(xml);
     const messages: string[] = [];
     // pfSense upgrades <version> on boot to the release's latest_config (§1.1).
     const from = leaf(tree.version);
-    if (from === "" || Number(from) < Number(this.profile.configVersion)) {
+    // The factory config of an older release carries that release's version.
+    if (
+      from === "" ||
+      Number(from) < Number(this.profile.configVersion) ||
+      (factory && from !== this.profile.configVersion)
+    ) {
       tree.version = this.profile.configVersion;
       messages.push(`Upgraded config version level from ${from} to ${this.profile.configVersion}`);
     }
