@@ -31,17 +31,27 @@ function expired(user: PhpStruct, now: Date): boolean {
   return now >= end;
 }
 
+const verified = new Map<string, boolean>();
+
 /** Verifies a password against the hash fields pfSense stores (§3.1 step 3). */
 export function verifyPassword(user: PhpStruct, password: string): boolean {
   const bc = leaf(user["bcrypt-hash"]);
   if (bc !== "") {
     // bcryptjs knows $2a$/$2b$; PHP's $2y$ is the same algorithm.
     const h = bc.replace(/^\$2y\$/, "$2b$");
+    // bcrypt in pure JS costs ~100 ms per call; remember outcomes (in memory, keyed by a digest).
+    const key = createHash("sha256").update(`${h}\0${password}`).digest("hex");
+    const known = verified.get(key);
+    if (known !== undefined) return known;
+    let ok = false;
     try {
-      return bcrypt.compareSync(password, h);
+      ok = bcrypt.compareSync(password, h);
     } catch {
-      return false;
+      ok = false;
     }
+    if (verified.size > 1000) verified.clear();
+    verified.set(key, ok);
+    return ok;
   }
   const md5 = leaf(user["md5-hash"]);
   if (md5 !== "") return createHash("md5").update(password).digest("hex") === md5.toLowerCase();
