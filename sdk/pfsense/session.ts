@@ -5,6 +5,7 @@
  * in flight goes into the next batch, which does one read, applies all changes in order, one
  * optimistic revision check, one restore_config_section and one read-back (§7.2, §7.3).
  */
+import { isDeepStrictEqual } from "node:util";
 import { haError, isHaError } from "../plan/errors";
 import type { NodeHaConfig } from "../plan/model";
 import type {
@@ -181,9 +182,15 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
         return;
       }
       const payload = encodeRestorePayload(draft, state, sections, state.ctx);
-      // Optimistic check right before the write (§7.3: there is no compare-and-swap).
-      const now = decodeRevision((await client.backupSections(["revision"])).revision);
-      if (!sameRevision(now, state.revision)) {
+      // Optimistic check right before the write (§7.3: there is no compare-and-swap). The
+      // revision has one-second resolution, so two writes within a second can look alike;
+      // the sections about to be written are compared as well (same call, more bytes).
+      const check = await client.backupSections(["revision", ...sections]);
+      const now = decodeRevision(check.revision);
+      const moved =
+        !sameRevision(now, state.revision) ||
+        [...sections].some((sec) => !isDeepStrictEqual(check[sec], state.raw[sec]));
+      if (moved) {
         sessionStats.concurrentRetries++;
         if (attempt >= MAX_CONCURRENT_EDIT_RETRIES) throw concurrentEditError(now);
         continue;
