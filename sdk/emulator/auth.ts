@@ -43,7 +43,7 @@ export function verifyPassword(user: PhpStruct, password: string): boolean {
     const key = createHash("sha256").update(`${h}\0${password}`).digest("hex");
     const known = verified.get(key);
     if (known !== undefined) return known;
-    let ok = false;
+    let ok: boolean;
     try {
       ok = bcrypt.compareSync(password, h);
     } catch {
