@@ -30,8 +30,25 @@ export interface NodeReading {
   notices?: string[];
 }
 
-/** The secondary's revision description after pfSense's sync wrote it (§5.1 step 10). */
-const SYNC_REVISION = /from XMLRPC client/i;
+/** The secondary's revision description after an XML-RPC restore wrote it (§5.1 step 10). */
+const XMLRPC_REVISION = /from XMLRPC client/i;
+
+/**
+ * Did the primary's own sync write the secondary's latest revision? The description alone cannot
+ * tell (the library's direct writes use restore_config_section too), so the caller recorded in the
+ * revision (`(system)@<caller ip>`, §10.6) must also be one of the primary's interface addresses.
+ */
+function writtenByPrimarySync(
+  rev: RevisionInfo | undefined,
+  primaryConfig?: NodeHaConfig,
+): boolean {
+  if (!rev || !XMLRPC_REVISION.test(rev.description)) return false;
+  const caller = /@(\S+)$/.exec(rev.username.trim())?.[1];
+  if (!caller || !primaryConfig) return false;
+  return Object.values(primaryConfig.interfaces).some(
+    (i) => i.ipaddr === caller || i.ipaddrv6 === caller,
+  );
+}
 
 const carpVips = (c?: NodeHaConfig): VirtualIp[] =>
   (c?.virtualIps ?? []).filter((v) => v.mode === "carp");
@@ -59,8 +76,8 @@ export function vhidRows(primary: NodeReading, secondary: NodeReading): VhidHeal
   const rows: VhidHealth[] = [];
   const row = (p: VirtualIp | undefined, s: VirtualIp | undefined): VhidHealth => {
     const v = (p ?? s) as VirtualIp;
-    const ps = p ? stateOf(primary, p) : "";
-    const ss = s ? stateOf(secondary, s) : "";
+    const ps = p || !primary.carp ? stateOf(primary, p) : "";
+    const ss = s || !secondary.carp ? stateOf(secondary, s) : "";
     const master = holder(ps, ss);
     return {
       interface: v.interface,
@@ -109,7 +126,7 @@ export function syncHealth(primary: NodeReading, secondary: NodeReading): SyncHe
     status: "unknown",
     autoSync,
     areas,
-    secondaryLastWriteWasSync: SYNC_REVISION.test(secondaryRevision?.description ?? ""),
+    secondaryLastWriteWasSync: writtenByPrimarySync(secondaryRevision, primary.config),
     ...(primary.health.revision ? { primaryRevision: primary.health.revision } : {}),
     ...(secondaryRevision ? { secondaryRevision } : {}),
     drift: [],
@@ -149,6 +166,8 @@ function nodeProblems(n: NodeHealth, out: HealthProblem[]): void {
 
 function vhidProblem(r: VhidHealth): HealthProblem | undefined {
   const where = `${r.interface} vhid ${r.vhid} (${r.address})`;
+  if (r.primary === "UNKNOWN" || r.secondary === "UNKNOWN")
+    return { code: "vhid", message: `${where}: state unknown (a node could not be read)` };
   if (r.primarySkew === undefined)
     return { code: "vip-missing", message: `${where} exists only on the secondary` };
   if (r.secondarySkew === undefined)

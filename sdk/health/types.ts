@@ -73,7 +73,8 @@ export interface SyncHealth {
   autoSync: boolean;
   /** Areas the primary syncs (`hasync` checkboxes). */
   areas: string[];
-  /** The secondary's latest revision came from the primary's sync ("... from XMLRPC client."). */
+  /** The secondary's latest revision was written by the primary's sync: an XML-RPC restore
+   * ("... from XMLRPC client.") whose caller is one of the primary's interface addresses. */
   secondaryLastWriteWasSync: boolean;
   /** The primary's latest config change, and the secondary's latest revision. */
   primaryRevision?: RevisionInfo;
