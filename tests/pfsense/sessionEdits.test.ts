@@ -89,6 +89,40 @@ test("64 concurrent edits coalesce into a handful of restore calls and all land"
   assert.equal(nodeVips().filter((v) => v.mode === "carp").length, 64);
 });
 
+test("edits queued while a write is in flight are batched into the next write", async () => {
+  const s = session();
+  const writes0 = s.sessionStats.writes;
+  const calls0 = s.client.stats.calls;
+  const first = s.edit((d) => {
+    d.virtualIps = d.virtualIps.filter((v) => (v.vhid ?? 0) <= 8);
+  });
+  await new Promise((r) => setTimeout(r, 20)); // the first batch is now reading or writing
+  const rest = Array.from({ length: 63 }, (_, i) =>
+    s.edit((d) => {
+      const v = d.virtualIps.find((x) => x.vhid === (i % 8) + 1);
+      if (v) v.descr = `edited ${i}`;
+    }),
+  );
+  await Promise.all([first, ...rest]);
+  const restores = s.sessionStats.writes - writes0;
+  console.log(
+    `# 1 + 63 staggered edits: ${restores} restore_config_section, ${s.client.stats.calls - calls0} XML-RPC calls`,
+  );
+  assert.equal(restores, 2);
+  const vips = nodeVips().filter((v) => v.mode === "carp");
+  assert.equal(vips.length, 8);
+  for (let k = 1; k <= 8; k++) {
+    const last = Math.max(
+      ...Array.from({ length: 63 }, (_, i) => i).filter((i) => (i % 8) + 1 === k),
+    );
+    assert.equal(
+      vips.find((v) => v.vhid === String(k))?.descr,
+      `edited ${last}`,
+      "changes apply in order",
+    );
+  }
+});
+
 test("a change that throws fails only its own edit; the others land", async () => {
   const s = session();
   const results = await Promise.allSettled([

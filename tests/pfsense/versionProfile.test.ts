@@ -90,3 +90,34 @@ test("a reply without config_version or that is not a struct is a malformed repl
     (e: unknown) => isHaError(e, "E_MALFORMED_REPLY"),
   );
 });
+
+test("fault mapping: unknown fault codes are E_FAULT with the fault string; -1/-2 name the user, not the password", async () => {
+  const { faultToError } = await import("../../sdk/pfsense/faultMapping");
+  const ep = {
+    name: "secondary",
+    url: "https://u:leak@10.0.0.2:8443/xmlrpc.php",
+    username: "hasync",
+    password: "leak",
+  };
+  const f = faultToError(ep, "pfsense.exec_php", 1, "Unhandled PHP Exception");
+  assert.equal(f.code, "E_FAULT");
+  assert.match(f.message, /fault 1 "Unhandled PHP Exception"/);
+  assert.equal(
+    f.field,
+    "node secondary (https://10.0.0.2:8443)",
+    "URL credentials and path are not shown",
+  );
+  for (const code of [-1, -2]) {
+    const e = faultToError(ep, "pfsense.host_firmware_version", code, "Authentication failed");
+    assert.match(e.message, /"hasync"/);
+    assert.ok(!JSON.stringify({ m: e.message, f: e.field, x: e.fix }).includes("leak"));
+  }
+  assert.match(
+    faultToError(ep, "pfsense.captive_portal_sync", -32601, "x").message,
+    /2\.4\.x and earlier/,
+  );
+  assert.match(
+    faultToError(ep, "pfsense.backup_config_section", -32601, "x").message,
+    /not pfSense/,
+  );
+});
