@@ -9,6 +9,22 @@ import { checkCarpVip, diffCarpVip, type CarpVipInputs, type CarpVipOutputs } fr
 import { createCarpVip, deleteCarpVip, readCarpVip, updateCarpVip } from "./carpVipCrud";
 import type { CheckFailure } from "./checkFailures";
 import type { ProviderKind } from "./delegatingProvider";
+import {
+  checkDhcpFailover,
+  diffDhcpFailover,
+  type DhcpFailoverInputs,
+  type DhcpFailoverOutputs,
+} from "./dhcpFailoverSpec";
+import {
+  createDhcpFailover,
+  deleteDhcpFailover,
+  readDhcpFailover,
+  updateDhcpFailover,
+} from "./dhcpFailoverCrud";
+import { diffHaSync, type HaSyncInputs, type HaSyncOutputs } from "./haSyncSpec";
+import { checkHaSync, createHaSync, deleteHaSync, readHaSync, updateHaSync } from "./haSyncCrud";
+import { checkNatRule, diffNatRule, type NatRuleInputs, type NatRuleOutputs } from "./natRuleSpec";
+import { createNatRule, deleteNatRule, readNatRule, updateNatRule } from "./natRuleCrud";
 
 /** Version of the runtime entry's calling convention. */
 export const RUNTIME_API_VERSION = 1;
@@ -36,7 +52,37 @@ const carpVip: RuntimeProvider<CarpVipInputs, CarpVipOutputs> = {
   delete: deleteCarpVip,
 };
 
+const haSync: RuntimeProvider<HaSyncInputs, HaSyncOutputs> = {
+  check: checkHaSync,
+  diff: async (_id, olds, news) => diffHaSync(olds, news),
+  create: createHaSync,
+  read: readHaSync,
+  update: updateHaSync,
+  delete: deleteHaSync,
+};
+
+const outboundNat: RuntimeProvider<NatRuleInputs, NatRuleOutputs> = {
+  check: async (_olds, news) => checkNatRule(news),
+  diff: async (_id, olds, news) => diffNatRule(olds, news),
+  create: createNatRule,
+  read: readNatRule,
+  update: updateNatRule,
+  delete: deleteNatRule,
+};
+
+const dhcpFailover: RuntimeProvider<DhcpFailoverInputs, DhcpFailoverOutputs> = {
+  check: async (_olds, news) => checkDhcpFailover(news),
+  diff: async (_id, olds, news) => diffDhcpFailover(olds, news),
+  create: createDhcpFailover,
+  read: readDhcpFailover,
+  update: updateDhcpFailover,
+  delete: deleteDhcpFailover,
+};
+
 /** Every kind's runtime, keyed like {@link ProviderKind}. */
 export const providers = {
   carpVip,
-} satisfies Partial<Record<ProviderKind, unknown>>;
+  haSync,
+  outboundNat,
+  dhcpFailover,
+} satisfies Record<ProviderKind, unknown>;

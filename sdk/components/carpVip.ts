@@ -1,0 +1,198 @@
+/**
+ * CarpVip: one CARP virtual IP on both nodes of a cluster.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as random from "@pulumi/random";
+import { carpVipProvider } from "../providers/providerObjects";
+import type { NodeDrift } from "../providers/nodeDrift";
+import type { Cluster } from "./cluster";
+
+/** Arguments of {@link CarpVip}. */
+export interface CarpVipArgs {
+  /** The cluster whose two nodes carry the VIP. */
+  cluster: Cluster;
+  /** Interface assignment name the VIP lives on (`wan`, `lan`, `opt1`, ...); same on both nodes. */
+  interface: pulumi.Input<string>;
+  /**
+   * The interface network in CIDR form, IPv4 or IPv6 (`192.168.1.0/24`, `2001:db8:1::/64`).
+   * Optional when `address` carries its prefix (`192.168.1.100/24`) or when the primary's
+   * interface address gives it.
+   */
+  subnet?: pulumi.Input<string>;
+  /**
+   * Address layout used to pick unspecified addresses: `"lan"` (VIP = first usable address,
+   * primary second, secondary third) or `"wan"` (gateway first, primary, secondary, VIP fourth:
+   * the /29 layout). Default `"lan"`.
+   */
+  layout?: pulumi.Input<"wan" | "lan">;
+  /** The VIP address. Default: planned from `subnet` and `layout`. */
+  address?: pulumi.Input<string>;
+  /** The primary's own address on the interface (reported; default planned). */
+  primaryAddress?: pulumi.Input<string>;
+  /** The secondary's own address on the interface (reported; default planned). */
+  secondaryAddress?: pulumi.Input<string>;
+  /**
+   * CARP VHID 1-255. Default: the lowest VHID free on this interface on both nodes (VIPs the
+   * library does not manage included) and not in the cluster's `reservedVhids`; allocated once at
+   * create and kept in state. Changing it replaces the VIP (delete first).
+   */
+  vhid?: pulumi.Input<number>;
+  /** Advertisement base, seconds 1-254, equal on both nodes. Default: the cluster's, else 1. */
+  advbase?: pulumi.Input<number>;
+  /**
+   * The primary's advskew 0-239 (keep it below 140, and below 20 where DHCP failover runs).
+   * The secondary gets skew + 100, capped at 254. Default 0.
+   */
+  skew?: pulumi.Input<number>;
+  /**
+   * CARP password, 1-19 printable ASCII characters without spaces. Default: a random 19-character
+   * alphanumeric password (`@pulumi/random` RandomPassword), kept in state as a secret.
+   */
+  password?: pulumi.Input<string>;
+  /** Description shown in pfSense's GUI. */
+  description?: pulumi.Input<string>;
+}
+
+/** The dynamic resource behind {@link CarpVip} (type `pulumi-nodejs:dynamic/pfsense-ha:CarpVipConfig`). */
+export class CarpVipConfig extends pulumi.dynamic.Resource {
+  declare readonly uniqid: pulumi.Output<string>;
+  declare readonly vhid: pulumi.Output<number>;
+  declare readonly address: pulumi.Output<string>;
+  declare readonly network: pulumi.Output<string>;
+  declare readonly subnetBits: pulumi.Output<number>;
+  declare readonly family: pulumi.Output<number>;
+  declare readonly advbase: pulumi.Output<number>;
+  declare readonly primaryAdvskew: pulumi.Output<number>;
+  declare readonly secondaryAdvskew: pulumi.Output<number>;
+  declare readonly password: pulumi.Output<string>;
+  declare readonly primaryAddress: pulumi.Output<string>;
+  declare readonly secondaryAddress: pulumi.Output<string>;
+  declare readonly interface: pulumi.Output<string>;
+  declare readonly drift: pulumi.Output<NodeDrift>;
+  declare readonly syncedBy: pulumi.Output<string>;
+
+  constructor(name: string, props: Record<string, unknown>, opts?: pulumi.CustomResourceOptions) {
+    super(
+      carpVipProvider,
+      name,
+      {
+        uniqid: undefined,
+        network: undefined,
+        subnetBits: undefined,
+        family: undefined,
+        primaryAdvskew: undefined,
+        secondaryAdvskew: undefined,
+        drift: undefined,
+        syncedBy: undefined,
+        ...props,
+      },
+      {
+        ...opts,
+        additionalSecretOutputs: [
+          ...(opts?.additionalSecretOutputs ?? []),
+          "password",
+          "primary",
+          "secondary",
+        ],
+      },
+      "pfsense-ha",
+      "CarpVipConfig",
+    );
+  }
+}
+
+/**
+ * A CARP virtual IP held by both nodes: the primary with `skew`, the secondary with skew + 100.
+ * The VHID is allocated once and kept; the password is generated unless given.
+ *
+ * @example
+ * const wanVip = new CarpVip("wan-vip", { cluster, interface: "wan", subnet: "203.0.113.0/29", layout: "wan" });
+ * export const wanAddress = wanVip.address;
+ */
+export class CarpVip extends pulumi.ComponentResource {
+  /** Allocated (or given) VHID. */
+  readonly vhid: pulumi.Output<number>;
+  /** The VIP address. */
+  readonly address: pulumi.Output<string>;
+  /** Prefix length of the interface network (the VIP's subnet_bits). */
+  readonly subnetBits: pulumi.Output<number>;
+  /** advskew on the primary. */
+  readonly primaryAdvskew: pulumi.Output<number>;
+  /** advskew on the secondary (primary + 100, capped at 254). */
+  readonly secondaryAdvskew: pulumi.Output<number>;
+  /** advbase on both nodes. */
+  readonly advbase: pulumi.Output<number>;
+  /** The CARP password (secret). */
+  readonly password: pulumi.Output<string>;
+  /** Planned primary node address on the interface. */
+  readonly primaryAddress: pulumi.Output<string>;
+  /** Planned secondary node address on the interface. */
+  readonly secondaryAddress: pulumi.Output<string>;
+  /** pfSense's identity of the VIP (same on both nodes). */
+  readonly uniqid: pulumi.Output<string>;
+  /** Interface assignment name. */
+  readonly interface: pulumi.Output<string>;
+  /** Drift found by the last refresh, per node (empty when in sync). */
+  readonly drift: pulumi.Output<NodeDrift>;
+
+  constructor(name: string, args: CarpVipArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Component inputs are stored in state (pitfall 7): pass nothing secret to super().
+    super("pfsense-ha:index:CarpVip", name, {}, opts);
+    const cluster = args.cluster;
+    const password =
+      args.password !== undefined
+        ? pulumi.secret(args.password)
+        : new random.RandomPassword(
+            `${name}-password`,
+            { length: 19, special: false, upper: true, lower: true, numeric: true },
+            { parent: this },
+          ).result;
+    const ifName = pulumi.output(args.interface);
+    const config = new CarpVipConfig(
+      name,
+      {
+        ...cluster.endpointInputs(),
+        name,
+        interface: args.interface,
+        subnet: args.subnet,
+        layout: args.layout,
+        address: args.address,
+        primaryAddress: args.primaryAddress,
+        secondaryAddress: args.secondaryAddress,
+        vhid: args.vhid,
+        advbase: args.advbase ?? cluster.advbase,
+        skew: args.skew,
+        password,
+        description: args.description,
+        reservedVhids: ifName.apply((i) => cluster.reservedVhids[i] ?? []),
+        syncWaitMs: cluster.syncWaitMs(),
+      },
+      { parent: this },
+    );
+    this.vhid = config.vhid;
+    this.address = config.address;
+    this.subnetBits = config.subnetBits;
+    this.primaryAdvskew = config.primaryAdvskew;
+    this.secondaryAdvskew = config.secondaryAdvskew;
+    this.advbase = config.advbase;
+    this.password = pulumi.secret(config.password);
+    this.primaryAddress = config.primaryAddress;
+    this.secondaryAddress = config.secondaryAddress;
+    this.uniqid = config.uniqid;
+    this.interface = config.interface;
+    this.drift = config.drift;
+    this.registerOutputs({
+      vhid: this.vhid,
+      address: this.address,
+      subnetBits: this.subnetBits,
+      primaryAdvskew: this.primaryAdvskew,
+      secondaryAdvskew: this.secondaryAdvskew,
+      advbase: this.advbase,
+      password: this.password,
+      primaryAddress: this.primaryAddress,
+      secondaryAddress: this.secondaryAddress,
+      uniqid: this.uniqid,
+      interface: this.interface,
+    });
+  }
+}

@@ -1,0 +1,97 @@
+/**
+ * The cluster: both nodes' endpoints and cluster-wide defaults. A plain object, not a resource: it
+ * holds no state of its own, and every HA component takes it as `cluster`.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { TlsOptions } from "../pfsense/types";
+
+/** How to reach one pfSense node's XML-RPC API. */
+export interface NodeEndpointArgs {
+  /** `https://host:port` of the node's web GUI; `/xmlrpc.php` is added. */
+  url: pulumi.Input<string>;
+  /** A user holding the "System - HA node sync" privilege (usually `admin`). */
+  username: pulumi.Input<string>;
+  /** That user's password. Always stored as a Pulumi secret (wrapped if given in plain text). */
+  password: pulumi.Input<string>;
+  /**
+   * How to trust the node's certificate: `{ fingerprint256 }` (pin, recommended for pfSense's
+   * self-signed GUI certificate), `{ caCertPem }`, or `{ insecureSkipTlsVerify: true }` (lab
+   * only). Default: the system's CAs.
+   */
+  tls?: pulumi.Input<TlsOptions>;
+}
+
+/** Arguments of {@link Cluster}. */
+export interface ClusterArgs {
+  /** The node that normally holds every CARP VIP (MASTER) and pushes config to the secondary. */
+  primary: NodeEndpointArgs;
+  /** The standby node. */
+  secondary: NodeEndpointArgs;
+  /** Default CARP advertisement base for the cluster's VIPs, seconds 1-254. Default 1. */
+  advbase?: number;
+  /**
+   * VHIDs never to allocate, per interface assignment name, e.g. `{ wan: [1, 2] }` for the ISP's
+   * VRRP groups on the WAN segment.
+   */
+  reservedVhids?: Record<string, number[]>;
+  /**
+   * How long to wait for pfSense's own XML-RPC sync to deliver a change to the secondary before
+   * the library writes the secondary itself, seconds. Default 30.
+   */
+  syncWaitSeconds?: number;
+}
+
+/** One node's endpoint as passed to a dynamic resource (password secret). */
+export interface EndpointResourceInput {
+  url: pulumi.Input<string>;
+  username: pulumi.Input<string>;
+  password: pulumi.Output<string>;
+  tls?: pulumi.Input<TlsOptions>;
+}
+
+/**
+ * A two-node pfSense HA cluster. Holds no state: it is how components find both nodes.
+ *
+ * @example
+ * const cluster = new Cluster({
+ *   primary: { url: "https://10.0.0.1", username: "admin", password: cfg.requireSecret("pw1"), tls: { fingerprint256: "AB:..." } },
+ *   secondary: { url: "https://10.0.0.2", username: "admin", password: cfg.requireSecret("pw2"), tls: { fingerprint256: "CD:..." } },
+ *   reservedVhids: { wan: [1, 2] },
+ * });
+ */
+export class Cluster {
+  /** Primary node endpoint, as given. */
+  readonly primary: NodeEndpointArgs;
+  /** Secondary node endpoint, as given. */
+  readonly secondary: NodeEndpointArgs;
+  /** Cluster default advbase (undefined: the library default, 1). */
+  readonly advbase?: number;
+  /** Reserved VHIDs per interface. */
+  readonly reservedVhids: Readonly<Record<string, number[]>>;
+  /** Bound on waiting for pfSense's own sync, seconds. */
+  readonly syncWaitSeconds?: number;
+
+  constructor(args: ClusterArgs) {
+    this.primary = args.primary;
+    this.secondary = args.secondary;
+    this.advbase = args.advbase;
+    this.reservedVhids = args.reservedVhids ?? {};
+    this.syncWaitSeconds = args.syncWaitSeconds;
+  }
+
+  /** @internal The endpoints as dynamic-resource inputs, passwords marked secret. */
+  endpointInputs(): { primary: EndpointResourceInput; secondary: EndpointResourceInput } {
+    const one = (e: NodeEndpointArgs): EndpointResourceInput => ({
+      url: e.url,
+      username: e.username,
+      password: pulumi.secret(e.password),
+      tls: e.tls,
+    });
+    return { primary: one(this.primary), secondary: one(this.secondary) };
+  }
+
+  /** @internal Sync wait bound for resource inputs, ms (undefined: library default). */
+  syncWaitMs(): number | undefined {
+    return this.syncWaitSeconds === undefined ? undefined : Math.round(this.syncWaitSeconds * 1000);
+  }
+}

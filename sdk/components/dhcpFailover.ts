@@ -1,0 +1,110 @@
+/**
+ * DhcpFailover: ISC DHCP failover on one interface of both nodes.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { NodeDrift } from "../providers/nodeDrift";
+import { dhcpFailoverProvider } from "../providers/providerObjects";
+import { CarpVip } from "./carpVip";
+import type { Cluster } from "./cluster";
+
+/** Arguments of {@link DhcpFailover}. */
+export interface DhcpFailoverArgs {
+  cluster: Cluster;
+  /** Interface assignment name (`lan`). */
+  interface: pulumi.Input<string>;
+  /** The interface's CARP VIP (or its address): handed out as gateway and DNS by default. */
+  vip: CarpVip | pulumi.Input<string>;
+  /** First address of the pool (IPv4, inside the interface subnet). */
+  rangeFrom: pulumi.Input<string>;
+  /** Last address of the pool (inclusive). */
+  rangeTo: pulumi.Input<string>;
+  /** DNS servers handed out (at most 4). Default: the VIP. */
+  dnsServers?: pulumi.Input<pulumi.Input<string>[]>;
+  /** Gateway handed out. Default: the VIP. */
+  gateway?: pulumi.Input<string>;
+}
+
+/** The dynamic resource behind {@link DhcpFailover}. */
+export class DhcpFailoverConfig extends pulumi.dynamic.Resource {
+  declare readonly gateway: pulumi.Output<string>;
+  declare readonly dnsServers: pulumi.Output<string[]>;
+  declare readonly primaryPeer: pulumi.Output<string>;
+  declare readonly secondaryPeer: pulumi.Output<string>;
+  declare readonly drift: pulumi.Output<NodeDrift>;
+
+  constructor(name: string, props: Record<string, unknown>, opts?: pulumi.CustomResourceOptions) {
+    super(
+      dhcpFailoverProvider,
+      name,
+      {
+        primaryPeer: undefined,
+        secondaryPeer: undefined,
+        priorPrimary: undefined,
+        priorSecondary: undefined,
+        drift: undefined,
+        syncedBy: undefined,
+        ...props,
+      },
+      {
+        ...opts,
+        additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "primary", "secondary"],
+      },
+      "pfsense-ha",
+      "DhcpFailoverConfig",
+    );
+  }
+}
+
+/**
+ * DHCP failover on an interface: gateway and DNS = the interface's CARP VIP, each node's failover
+ * peer = the other node's interface address, range validated, and the primary's VIP skew below 20
+ * so that its dhcpd takes the "primary" role (§8.6).
+ *
+ * @example
+ * new DhcpFailover("lan-dhcp", { cluster, interface: "lan", vip: lanVip, rangeFrom: "192.168.99.10", rangeTo: "192.168.99.99" });
+ */
+export class DhcpFailover extends pulumi.ComponentResource {
+  /** Gateway handed out. */
+  readonly gateway: pulumi.Output<string>;
+  /** DNS servers handed out. */
+  readonly dnsServers: pulumi.Output<string[]>;
+  /** Failover peer on the primary (the secondary's interface address). */
+  readonly primaryPeer: pulumi.Output<string>;
+  /** Failover peer on the secondary (the primary's interface address). */
+  readonly secondaryPeer: pulumi.Output<string>;
+  /** Drift found by the last refresh, per node. */
+  readonly drift: pulumi.Output<NodeDrift>;
+
+  constructor(name: string, args: DhcpFailoverArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("pfsense-ha:index:DhcpFailover", name, {}, opts);
+    const c = args.cluster;
+    const isVip = args.vip instanceof CarpVip;
+    const vip = isVip ? (args.vip as CarpVip).address : (args.vip as pulumi.Input<string>);
+    const config = new DhcpFailoverConfig(
+      name,
+      {
+        ...c.endpointInputs(),
+        name,
+        interface: args.interface,
+        vip,
+        rangeFrom: args.rangeFrom,
+        rangeTo: args.rangeTo,
+        dnsServers: args.dnsServers,
+        gateway: args.gateway,
+        syncWaitMs: c.syncWaitMs(),
+      },
+      { parent: this, dependsOn: isVip ? [args.vip as CarpVip] : [] },
+    );
+    this.gateway = config.gateway;
+    this.dnsServers = config.dnsServers;
+    this.primaryPeer = config.primaryPeer;
+    this.secondaryPeer = config.secondaryPeer;
+    this.drift = config.drift;
+    this.registerOutputs({
+      gateway: this.gateway,
+      dnsServers: this.dnsServers,
+      primaryPeer: this.primaryPeer,
+      secondaryPeer: this.secondaryPeer,
+    });
+  }
+}

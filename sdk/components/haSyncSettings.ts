@@ -1,0 +1,137 @@
+/**
+ * HaSyncSettings: pfsync on both nodes and pfSense's XML-RPC config sync from the primary.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { SyncArea } from "../plan/model";
+import type { NodeDrift } from "../providers/nodeDrift";
+import { haSyncProvider } from "../providers/providerObjects";
+import type { Cluster } from "./cluster";
+
+/** Arguments of {@link HaSyncSettings}. */
+export interface HaSyncSettingsArgs {
+  cluster: Cluster;
+  /** Assignment name of the dedicated sync interface (pfsync and XML-RPC), e.g. `"opt1"`. */
+  syncInterface: pulumi.Input<string>;
+  /** The primary's address on the sync interface. Default: read from the primary. */
+  primarySyncAddress?: pulumi.Input<string>;
+  /** The secondary's address on the sync interface (the sync-to IP). Default: read from the secondary. */
+  secondarySyncAddress?: pulumi.Input<string>;
+  /** User the primary authenticates as on the secondary; needs "System - HA node sync". */
+  username: pulumi.Input<string>;
+  /** That user's password on the secondary. Stored as a secret. */
+  password: pulumi.Input<string>;
+  /** Config areas the primary pushes. Default: all of them. */
+  areas?: pulumi.Input<SyncArea[]>;
+  /** Let sync replace the admin account (pfSense 2.5+ "adminsync"). Default false. */
+  adminSync?: pulumi.Input<boolean>;
+  /** pfsync host id of the primary, 1-8 hex digits. Default: kept or generated. */
+  primaryHostId?: pulumi.Input<string>;
+  /** pfsync host id of the secondary (must differ). Default: kept or generated. */
+  secondaryHostId?: pulumi.Input<string>;
+}
+
+/** The dynamic resource behind {@link HaSyncSettings}. */
+export class HaSyncConfig extends pulumi.dynamic.Resource {
+  declare readonly primarySyncAddress: pulumi.Output<string>;
+  declare readonly secondarySyncAddress: pulumi.Output<string>;
+  declare readonly areas: pulumi.Output<SyncArea[]>;
+  declare readonly primaryHostId: pulumi.Output<string>;
+  declare readonly secondaryHostId: pulumi.Output<string>;
+  declare readonly productVersion: pulumi.Output<string>;
+  declare readonly configVersion: pulumi.Output<string>;
+  declare readonly drift: pulumi.Output<NodeDrift>;
+
+  constructor(name: string, props: Record<string, unknown>, opts?: pulumi.CustomResourceOptions) {
+    super(
+      haSyncProvider,
+      name,
+      {
+        productVersion: undefined,
+        configVersion: undefined,
+        priorPrimary: undefined,
+        priorSecondary: undefined,
+        drift: undefined,
+        ...props,
+      },
+      {
+        ...opts,
+        additionalSecretOutputs: [
+          ...(opts?.additionalSecretOutputs ?? []),
+          "password",
+          "primary",
+          "secondary",
+          "priorPrimary",
+          "priorSecondary",
+        ],
+      },
+      "pfsense-ha",
+      "HaSyncConfig",
+    );
+  }
+}
+
+/**
+ * State sync (pfsync, both nodes, each peering the other's sync address, distinct host ids) and
+ * configuration sync (XML-RPC, primary only; absent on the secondary). Checked before preview
+ * and apply: both nodes reachable, same pfSense and config versions, same interface names, the
+ * sync user's privilege on the secondary, and a sync-to IP that is the peer's own sync address.
+ *
+ * @example
+ * new HaSyncSettings("sync", { cluster, syncInterface: "opt1", username: "admin", password: cfg.requireSecret("syncPassword") });
+ */
+export class HaSyncSettings extends pulumi.ComponentResource {
+  /** The primary's sync address (pfsync peer of the secondary). */
+  readonly primarySyncAddress: pulumi.Output<string>;
+  /** The secondary's sync address (sync-to IP, pfsync peer of the primary). */
+  readonly secondarySyncAddress: pulumi.Output<string>;
+  /** Areas the primary pushes. */
+  readonly areas: pulumi.Output<SyncArea[]>;
+  /** pfsync host id per node. */
+  readonly primaryHostId: pulumi.Output<string>;
+  readonly secondaryHostId: pulumi.Output<string>;
+  /** pfSense product and config versions of the pair (equal on both, checked). */
+  readonly productVersion: pulumi.Output<string>;
+  readonly configVersion: pulumi.Output<string>;
+  /** Drift found by the last refresh, per node. */
+  readonly drift: pulumi.Output<NodeDrift>;
+
+  constructor(name: string, args: HaSyncSettingsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("pfsense-ha:index:HaSyncSettings", name, {}, opts);
+    const c = args.cluster;
+    const config = new HaSyncConfig(
+      name,
+      {
+        ...c.endpointInputs(),
+        name,
+        syncInterface: args.syncInterface,
+        primarySyncAddress: args.primarySyncAddress,
+        secondarySyncAddress: args.secondarySyncAddress,
+        username: args.username,
+        password: pulumi.secret(args.password),
+        areas: args.areas,
+        adminSync: args.adminSync,
+        primaryHostId: args.primaryHostId,
+        secondaryHostId: args.secondaryHostId,
+        syncWaitMs: c.syncWaitMs(),
+      },
+      { parent: this },
+    );
+    this.primarySyncAddress = config.primarySyncAddress;
+    this.secondarySyncAddress = config.secondarySyncAddress;
+    this.areas = config.areas;
+    this.primaryHostId = config.primaryHostId;
+    this.secondaryHostId = config.secondaryHostId;
+    this.productVersion = config.productVersion;
+    this.configVersion = config.configVersion;
+    this.drift = config.drift;
+    this.registerOutputs({
+      primarySyncAddress: this.primarySyncAddress,
+      secondarySyncAddress: this.secondarySyncAddress,
+      areas: this.areas,
+      primaryHostId: this.primaryHostId,
+      secondaryHostId: this.secondaryHostId,
+      productVersion: this.productVersion,
+      configVersion: this.configVersion,
+    });
+  }
+}

@@ -1,0 +1,8 @@
+/**
+ * The public components (package root `pulumi-pfsense-ha`).
+ */
+export { Cluster, type ClusterArgs, type NodeEndpointArgs } from "./cluster";
+export { CarpVip, CarpVipConfig, type CarpVipArgs } from "./carpVip";
+export { HaSyncSettings, HaSyncConfig, type HaSyncSettingsArgs } from "./haSyncSettings";
+export { OutboundNatRule, OutboundNatConfig, type OutboundNatRuleArgs } from "./outboundNatRule";
+export { DhcpFailover, DhcpFailoverConfig, type DhcpFailoverArgs } from "./dhcpFailover";

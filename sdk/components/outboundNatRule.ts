@@ -1,0 +1,104 @@
+/**
+ * OutboundNatRule: translate an internal network to a CARP VIP on both nodes.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import type { NodeDrift } from "../providers/nodeDrift";
+import { outboundNatProvider } from "../providers/providerObjects";
+import { CarpVip } from "./carpVip";
+import type { Cluster } from "./cluster";
+
+/** Arguments of {@link OutboundNatRule}. */
+export interface OutboundNatRuleArgs {
+  cluster: Cluster;
+  /** Interface the traffic leaves through (`wan`). */
+  interface: pulumi.Input<string>;
+  /** Source network to translate (`192.168.99.0/24`); never `any` or the firewall itself. */
+  source: pulumi.Input<string>;
+  /** Translation address: a {@link CarpVip} on `interface` (recommended) or its address. */
+  translation: CarpVip | pulumi.Input<string>;
+  /** Outbound NAT mode to set: `"hybrid"` (default: automatic rules stay) or `"advanced"` (manual). */
+  mode?: pulumi.Input<"hybrid" | "advanced">;
+  /** Rule description in the GUI. */
+  description?: pulumi.Input<string>;
+  /** Destination network (`any` by default; prefix with `!` to negate). */
+  destination?: pulumi.Input<string>;
+  /** Protocol (`tcp`, `udp`, ...). Default: any. */
+  protocol?: pulumi.Input<string>;
+  /** Source port. */
+  sourcePort?: pulumi.Input<string>;
+  /** Destination port. */
+  destinationPort?: pulumi.Input<string>;
+}
+
+/** The dynamic resource behind {@link OutboundNatRule}. */
+export class OutboundNatConfig extends pulumi.dynamic.Resource {
+  declare readonly ruleId: pulumi.Output<string>;
+  declare readonly target: pulumi.Output<string>;
+  declare readonly mode: pulumi.Output<string>;
+  declare readonly priorMode: pulumi.Output<string>;
+  declare readonly drift: pulumi.Output<NodeDrift>;
+
+  constructor(name: string, props: Record<string, unknown>, opts?: pulumi.CustomResourceOptions) {
+    super(
+      outboundNatProvider,
+      name,
+      { ruleId: undefined, priorMode: undefined, drift: undefined, syncedBy: undefined, ...props },
+      {
+        ...opts,
+        additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "primary", "secondary"],
+      },
+      "pfsense-ha",
+      "OutboundNatConfig",
+    );
+  }
+}
+
+/**
+ * An outbound NAT rule translating `source` to a CARP VIP, on both nodes, plus the outbound mode.
+ * Every other outbound rule, port forward and 1:1 entry stays as it is, in order.
+ *
+ * @example
+ * new OutboundNatRule("lan-out", { cluster, interface: "wan", source: "192.168.99.0/24", translation: wanVip });
+ */
+export class OutboundNatRule extends pulumi.ComponentResource {
+  /** The rule's identity marker (stored in the rule's `created` record on the nodes). */
+  readonly ruleId: pulumi.Output<string>;
+  /** The translation address. */
+  readonly target: pulumi.Output<string>;
+  /** Outbound NAT mode set on the nodes. */
+  readonly mode: pulumi.Output<string>;
+  /** Drift found by the last refresh, per node. */
+  readonly drift: pulumi.Output<NodeDrift>;
+
+  constructor(name: string, args: OutboundNatRuleArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("pfsense-ha:index:OutboundNatRule", name, {}, opts);
+    const c = args.cluster;
+    const isVip = args.translation instanceof CarpVip;
+    const target = isVip
+      ? (args.translation as CarpVip).address
+      : (args.translation as pulumi.Input<string>);
+    const config = new OutboundNatConfig(
+      name,
+      {
+        ...c.endpointInputs(),
+        name,
+        interface: args.interface,
+        source: args.source,
+        target,
+        mode: args.mode,
+        description: args.description,
+        destination: args.destination,
+        protocol: args.protocol,
+        sourcePort: args.sourcePort,
+        destinationPort: args.destinationPort,
+        syncWaitMs: c.syncWaitMs(),
+      },
+      { parent: this, dependsOn: isVip ? [args.translation as CarpVip] : [] },
+    );
+    this.ruleId = config.ruleId;
+    this.target = config.target;
+    this.mode = config.mode;
+    this.drift = config.drift;
+    this.registerOutputs({ ruleId: this.ruleId, target: this.target, mode: this.mode });
+  }
+}

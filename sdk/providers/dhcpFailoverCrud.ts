@@ -1,0 +1,237 @@
+/**
+ * DhcpFailover provider runtime: one interface's `dhcpd` settings on both nodes. The resource
+ * owns that interface's entry; other interfaces' DHCP settings are untouched (the client rewrites
+ * the section from the one it read).
+ */
+import {
+  deriveSecondary,
+  haError,
+  planDhcpFailover,
+  secondaryDrift,
+  type DhcpdInterface,
+  type NodeHaConfig,
+} from "../plan";
+import type { NodeState } from "../pfsense/types";
+import { sameAddress } from "./addressText";
+import type { DhcpFailoverInputs, DhcpFailoverOutputs } from "./dhcpFailoverSpec";
+import { driftLines, noDrift } from "./nodeDrift";
+import { openPair } from "./nodePair";
+import { isPreWriteError, partialFailure } from "./partialFailure";
+import { toPlainData } from "./plainData";
+import { convergeSecondary, pfSenseSyncs, type SyncedBy } from "./secondaryConvergence";
+
+function label(inp: { name?: string }): string {
+  return `DhcpFailover[${inp.name ?? "?"}]`;
+}
+
+function only(ifName: string, d: DhcpdInterface | undefined | null, interfaces = {}): NodeHaConfig {
+  return { virtualIps: [], natRules: [], dhcpd: d ? { [ifName]: d } : {}, interfaces };
+}
+
+function withExtra(d: DhcpdInterface, existing: DhcpdInterface | undefined): DhcpdInterface {
+  const out = { ...d };
+  if (existing?.extra !== undefined) out.extra = existing.extra;
+  return out;
+}
+
+/** Plans both nodes' entries from the inputs and what the nodes hold (addresses, VIP skew). */
+function plan(
+  inp: DhcpFailoverInputs,
+  p: NodeState,
+  s: NodeState,
+): { primary: DhcpdInterface; secondary: DhcpdInterface } {
+  const lbl = label(inp);
+  const pi = p.config.interfaces[inp.interface];
+  const si = s.config.interfaces[inp.interface];
+  if (!pi?.ipaddr || pi.subnet === undefined || !si?.ipaddr) {
+    throw haError({
+      code: "E_DHCP_PEER",
+      field: `${lbl}.interface`,
+      value: inp.interface,
+      message: "the interface needs a static IPv4 address on both nodes for DHCP failover",
+      fix: "assign static addresses on both nodes",
+    });
+  }
+  const vip = p.config.virtualIps.find(
+    (v) => v.mode === "carp" && v.interface === inp.interface && sameAddress(v.subnet, inp.vip),
+  );
+  if (!vip) {
+    throw haError({
+      code: "E_DHCP_PEER",
+      field: `${lbl}.vip`,
+      value: inp.vip,
+      message: `no CARP VIP with this address on ${inp.interface} on the primary; dhcpd picks its failover role from that VIP's skew (§8.6)`,
+      fix: "create the CarpVip first (pass the CarpVip object as vip)",
+    });
+  }
+  return planDhcpFailover({
+    interface: inp.interface,
+    subnet: `${pi.ipaddr}/${pi.subnet}`,
+    primaryAddress: pi.ipaddr,
+    secondaryAddress: si.ipaddr,
+    vip: inp.vip,
+    rangeFrom: inp.rangeFrom,
+    rangeTo: inp.rangeTo,
+    gateway: inp.gateway,
+    dnsServers: inp.dnsServers,
+    primarySkew: vip.advskew ?? 0,
+    field: lbl,
+  });
+}
+
+async function reconcile(
+  id: string,
+  inp: DhcpFailoverInputs,
+  olds?: DhcpFailoverOutputs,
+): Promise<{ id: string; outs: DhcpFailoverOutputs }> {
+  const lbl = label(inp);
+  const ifName = inp.interface;
+  const pair = openPair(inp);
+  const [p0, s0] = await Promise.all([pair.primary.read(), pair.secondary.read()]);
+  const planned = plan(inp, p0, s0);
+  const priorPrimary = olds ? olds.priorPrimary : (p0.config.dhcpd[ifName] ?? null);
+  const priorSecondary = olds ? olds.priorSecondary : (s0.config.dhcpd[ifName] ?? null);
+  const partialProps = () => ({ ...inp, priorPrimary, priorSecondary });
+  let pAfter: NodeState;
+  try {
+    pAfter = await pair.primary.edit((draft) => {
+      draft.dhcpd[ifName] = withExtra(planned.primary, draft.dhcpd[ifName]);
+    });
+  } catch (e) {
+    if (isPreWriteError(e) && !olds) throw e;
+    throw partialFailure({
+      resource: lbl,
+      id,
+      properties: partialProps(),
+      step: "primary write",
+      cause: e,
+    });
+  }
+  const pd = pAfter.config.dhcpd[ifName];
+  const expected = deriveSecondary(only(ifName, pd, pAfter.config.interfaces)).dhcpd[ifName];
+  let syncedBy: SyncedBy;
+  let sAfter: NodeState;
+  try {
+    const r = await convergeSecondary({
+      primary: pAfter,
+      secondary: pair.secondary,
+      area: "dhcpd",
+      label: lbl,
+      waitMs: inp.syncWaitMs,
+      inPlace: (cfg) =>
+        secondaryDrift(only(ifName, expected), only(ifName, cfg.dhcpd[ifName])).length === 0,
+      apply: (draft) => {
+        draft.dhcpd[ifName] = withExtra(expected, draft.dhcpd[ifName]);
+      },
+    });
+    syncedBy = r.syncedBy;
+    sAfter = r.state;
+  } catch (e) {
+    throw partialFailure({
+      resource: lbl,
+      id,
+      properties: partialProps(),
+      step: "secondary write",
+      cause: e,
+    });
+  }
+  const outs: DhcpFailoverOutputs = {
+    ...inp,
+    gateway: pd?.gateway ?? inp.vip,
+    dnsServers: pd?.dnsServers ?? [inp.vip],
+    primaryPeer: pd?.failoverPeerIp ?? "",
+    secondaryPeer: sAfter.config.dhcpd[ifName]?.failoverPeerIp ?? "",
+    priorPrimary,
+    priorSecondary,
+    drift: noDrift(),
+    syncedBy,
+  };
+  return { id, outs: toPlainData(outs) };
+}
+
+/** `create`: plans with the nodes' real addresses and the VIP's skew, writes both nodes. */
+export function createDhcpFailover(
+  inputs: DhcpFailoverInputs,
+): Promise<{ id: string; outs: DhcpFailoverOutputs }> {
+  return reconcile(`dhcpd/${inputs.interface}`, inputs);
+}
+
+/** `update`: same, keeping the prior settings recorded at create. */
+export async function updateDhcpFailover(
+  id: string,
+  olds: DhcpFailoverOutputs,
+  news: DhcpFailoverInputs,
+): Promise<{ outs: DhcpFailoverOutputs }> {
+  return { outs: (await reconcile(id, news, olds)).outs };
+}
+
+/** `delete`: puts back the interface's DHCP settings as they were before create. */
+export async function deleteDhcpFailover(_id: string, props: DhcpFailoverOutputs): Promise<void> {
+  const ifName = props.interface;
+  const pair = openPair(props);
+  const restore = (prior: DhcpdInterface | null) => (draft: NodeHaConfig) => {
+    if (prior) draft.dhcpd[ifName] = prior;
+    else delete draft.dhcpd[ifName];
+  };
+  const pAfter = await pair.primary.edit(restore(props.priorPrimary));
+  const syncs = pfSenseSyncs(pAfter.config.hasync, "dhcpd");
+  const expected = syncs
+    ? deriveSecondary(only(ifName, pAfter.config.dhcpd[ifName], pAfter.config.interfaces)).dhcpd[
+        ifName
+      ]
+    : (props.priorSecondary ?? undefined);
+  await convergeSecondary({
+    primary: pAfter,
+    secondary: pair.secondary,
+    area: "dhcpd",
+    label: label(props),
+    waitMs: props.syncWaitMs,
+    inPlace: (cfg) =>
+      secondaryDrift(only(ifName, expected), only(ifName, cfg.dhcpd[ifName])).length === 0,
+    apply: (draft) => {
+      if (expected) draft.dhcpd[ifName] = withExtra(expected, draft.dhcpd[ifName]);
+      else delete draft.dhcpd[ifName];
+    },
+  });
+}
+
+/** `read` (refresh): compares each node's entry with the planned one (peer per node). */
+export async function readDhcpFailover(
+  id: string,
+  props: DhcpFailoverOutputs,
+): Promise<{ id: string; props: DhcpFailoverOutputs; inputs: Partial<DhcpFailoverInputs> }> {
+  const ifName = props.interface;
+  const pair = openPair(props);
+  const [p, s] = await Promise.all([pair.primary.read(), pair.secondary.read()]);
+  const want: DhcpdInterface = {
+    enable: true,
+    rangeFrom: props.rangeFrom,
+    rangeTo: props.rangeTo,
+    gateway: props.gateway,
+    dnsServers: props.dnsServers,
+    failoverPeerIp: props.primaryPeer,
+  };
+  const expectedSecondary = deriveSecondary(only(ifName, want, p.config.interfaces)).dhcpd[ifName];
+  const drift = {
+    primary: driftLines(secondaryDrift(only(ifName, want), only(ifName, p.config.dhcpd[ifName]))),
+    secondary: driftLines(
+      secondaryDrift(only(ifName, expectedSecondary), only(ifName, s.config.dhcpd[ifName])),
+    ),
+  };
+  const inputs: Partial<DhcpFailoverInputs> = {};
+  for (const k of [
+    "primary",
+    "secondary",
+    "name",
+    "interface",
+    "vip",
+    "rangeFrom",
+    "rangeTo",
+    "dnsServers",
+    "gateway",
+    "syncWaitMs",
+  ] as const) {
+    (inputs as Record<string, unknown>)[k] = props[k];
+  }
+  return { id, props: toPlainData({ ...props, drift }), inputs: toPlainData(inputs) };
+}

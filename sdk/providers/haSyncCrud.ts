@@ -1,0 +1,246 @@
+/**
+ * HaSyncSettings provider runtime. The resource owns each node's `<hasync>`: pfsync on both
+ * (peer = the other node's sync address, distinct host ids), XML-RPC sync-to on the primary only
+ * (§7.1). pfSense never syncs hasync, so the secondary is always written directly. After the
+ * writes `interfaces_carp_configure` runs on both nodes, because restored pfsync settings are
+ * saved but not applied until then (gotcha 32).
+ */
+import { randomBytes } from "node:crypto";
+import { secondaryDrift, type HaSync, type NodeHaConfig } from "../plan";
+import type { NodeState } from "../pfsense/types";
+import { preflightHaSync, type PreflightResult } from "./haSyncPreflight";
+import {
+  normaliseAreas,
+  primaryHaSync,
+  secondaryHaSync,
+  validateHaSync,
+  checkHaSyncStatic,
+  type HaSyncDesired,
+  type HaSyncInputs,
+  type HaSyncOutputs,
+} from "./haSyncSpec";
+import { driftLines, noDrift } from "./nodeDrift";
+import { openPair } from "./nodePair";
+import { isPreWriteError, partialFailure } from "./partialFailure";
+import { toPlainData } from "./plainData";
+import { convergeSecondary } from "./secondaryConvergence";
+import { containsUnknown } from "./unknowns";
+import type { CheckFailure } from "./checkFailures";
+import { isHaError } from "../plan/errors";
+
+function label(inp: { name?: string }): string {
+  return `HaSyncSettings[${inp.name ?? "?"}]`;
+}
+
+function only(h: HaSync | undefined): NodeHaConfig {
+  const c: NodeHaConfig = { virtualIps: [], natRules: [], dhcpd: {}, interfaces: {} };
+  if (h !== undefined) c.hasync = h;
+  return c;
+}
+
+function hostId(): string {
+  return randomBytes(4).toString("hex");
+}
+
+/** `check`: static validation, then the network pre-flight when every input is known. */
+export async function checkHaSync(
+  _olds: unknown,
+  news: HaSyncInputs,
+): Promise<{ inputs: HaSyncInputs; failures: CheckFailure[] }> {
+  const failures = checkHaSyncStatic(news);
+  if (failures.length === 0 && !containsUnknown(news)) {
+    try {
+      await preflightHaSync(news, openPair(news));
+    } catch (e) {
+      if (!isHaError(e)) throw e;
+      failures.push({ property: "", reason: e.message });
+    }
+  }
+  return { inputs: news, failures };
+}
+
+function resolve(inp: HaSyncInputs, pf: PreflightResult, olds?: HaSyncOutputs): HaSyncDesired {
+  const hasIds = pf.primary.firmware.profile.hasPfHostId;
+  let primaryHostId: string | undefined;
+  let secondaryHostId: string | undefined;
+  if (hasIds) {
+    primaryHostId =
+      inp.primaryHostId ??
+      (olds?.primaryHostId || undefined) ??
+      pf.primary.config.hasync?.pfHostId ??
+      hostId();
+    secondaryHostId =
+      inp.secondaryHostId ??
+      (olds?.secondaryHostId || undefined) ??
+      pf.secondary.config.hasync?.pfHostId;
+    while (
+      secondaryHostId === undefined ||
+      secondaryHostId.toLowerCase() === primaryHostId.toLowerCase()
+    ) {
+      secondaryHostId = hostId();
+    }
+  }
+  return {
+    syncInterface: inp.syncInterface,
+    primarySyncAddress: pf.primarySyncAddress,
+    secondarySyncAddress: pf.secondarySyncAddress,
+    username: inp.username,
+    password: inp.password,
+    areas: normaliseAreas(inp.areas),
+    adminSync: inp.adminSync ?? false,
+    primaryHostId,
+    secondaryHostId,
+  };
+}
+
+async function reconcile(
+  id: string,
+  inp: HaSyncInputs,
+  olds?: HaSyncOutputs,
+): Promise<{ id: string; outs: HaSyncOutputs }> {
+  const lbl = label(inp);
+  validateHaSync(inp);
+  const pair = openPair(inp);
+  const pf = await preflightHaSync(inp, pair);
+  const d = resolve(inp, pf, olds);
+  const priorPrimary = olds ? olds.priorPrimary : (pf.primary.config.hasync ?? null);
+  const priorSecondary = olds ? olds.priorSecondary : (pf.secondary.config.hasync ?? null);
+  const partialProps = () => ({
+    ...inp,
+    primarySyncAddress: d.primarySyncAddress,
+    secondarySyncAddress: d.secondarySyncAddress,
+    primaryHostId: d.primaryHostId ?? "",
+    secondaryHostId: d.secondaryHostId ?? "",
+    priorPrimary,
+    priorSecondary,
+  });
+  let pAfter: NodeState;
+  try {
+    pAfter = await pair.primary.edit((draft) => {
+      draft.hasync = primaryHaSync(d, draft.hasync);
+    });
+  } catch (e) {
+    if (isPreWriteError(e) && !olds) throw e;
+    throw partialFailure({
+      resource: lbl,
+      id,
+      properties: partialProps(),
+      step: "primary write",
+      cause: e,
+    });
+  }
+  const expectedSecondary = secondaryHaSync(d, undefined);
+  let sAfter: NodeState;
+  try {
+    sAfter = (
+      await convergeSecondary({
+        primary: pAfter,
+        secondary: pair.secondary,
+        area: undefined,
+        label: lbl,
+        inPlace: (cfg) => secondaryDrift(only(expectedSecondary), only(cfg.hasync)).length === 0,
+        apply: (draft) => {
+          draft.hasync = secondaryHaSync(d, draft.hasync);
+        },
+      })
+    ).state;
+    // Apply the saved pfsync settings (gotcha 32): secondary first, then the primary.
+    await pair.secondary.client.interfacesCarpConfigure();
+    await pair.primary.client.interfacesCarpConfigure();
+  } catch (e) {
+    throw partialFailure({
+      resource: lbl,
+      id,
+      properties: partialProps(),
+      step: "secondary write",
+      cause: e,
+    });
+  }
+  const outs: HaSyncOutputs = {
+    ...inp,
+    primarySyncAddress: d.primarySyncAddress,
+    secondarySyncAddress: d.secondarySyncAddress,
+    areas: d.areas,
+    primaryHostId: pAfter.config.hasync?.pfHostId ?? "",
+    secondaryHostId: sAfter.config.hasync?.pfHostId ?? "",
+    productVersion: pAfter.firmware.productVersion,
+    configVersion: pAfter.firmware.configVersion,
+    priorPrimary,
+    priorSecondary,
+    drift: noDrift(),
+  };
+  return { id, outs: toPlainData(outs) };
+}
+
+/** `create`: pre-flight, then write both nodes' hasync. The id names the pair (primary URL). */
+export function createHaSync(inputs: HaSyncInputs): Promise<{ id: string; outs: HaSyncOutputs }> {
+  return reconcile(`hasync@${new URL(inputs.primary.url).host}`, inputs);
+}
+
+/** `update`: same as create, keeping the host ids and the prior settings from state. */
+export async function updateHaSync(
+  id: string,
+  olds: HaSyncOutputs,
+  news: HaSyncInputs,
+): Promise<{ outs: HaSyncOutputs }> {
+  return { outs: (await reconcile(id, news, olds)).outs };
+}
+
+/** `delete`: puts back each node's hasync as it was before (or turns sync and pfsync off). */
+export async function deleteHaSync(_id: string, props: HaSyncOutputs): Promise<void> {
+  const pair = openPair(props);
+  const restore = (prior: HaSync | null) => (draft: NodeHaConfig) => {
+    if (prior) draft.hasync = prior;
+    else draft.hasync = { pfsyncEnabled: false, areas: [], extra: draft.hasync?.extra };
+    if (draft.hasync.extra === undefined) delete draft.hasync.extra;
+  };
+  await pair.primary.edit(restore(props.priorPrimary));
+  await pair.secondary.edit(restore(props.priorSecondary));
+  await pair.secondary.client.interfacesCarpConfigure();
+  await pair.primary.client.interfacesCarpConfigure();
+}
+
+/** `read` (refresh): compares each node's hasync with what this resource wrote there. */
+export async function readHaSync(
+  id: string,
+  props: HaSyncOutputs,
+): Promise<{ id: string; props: HaSyncOutputs; inputs: Partial<HaSyncInputs> }> {
+  const pair = openPair(props);
+  const [p, s] = await Promise.all([pair.primary.read(), pair.secondary.read()]);
+  const d: HaSyncDesired = {
+    syncInterface: props.syncInterface,
+    primarySyncAddress: props.primarySyncAddress,
+    secondarySyncAddress: props.secondarySyncAddress,
+    username: props.username,
+    password: props.password,
+    areas: props.areas,
+    adminSync: props.adminSync ?? false,
+    primaryHostId: props.primaryHostId || undefined,
+    secondaryHostId: props.secondaryHostId || undefined,
+  };
+  const drift = {
+    primary: driftLines(secondaryDrift(only(primaryHaSync(d, undefined)), only(p.config.hasync))),
+    secondary: driftLines(
+      secondaryDrift(only(secondaryHaSync(d, undefined)), only(s.config.hasync)),
+    ),
+  };
+  const inputs: Partial<HaSyncInputs> = {};
+  for (const k of [
+    "primary",
+    "secondary",
+    "name",
+    "syncInterface",
+    "primarySyncAddress",
+    "secondarySyncAddress",
+    "username",
+    "password",
+    "areas",
+    "adminSync",
+    "primaryHostId",
+    "secondaryHostId",
+    "syncWaitMs",
+  ] as const) {
+    (inputs as Record<string, unknown>)[k] = props[k];
+  }
+  return { id, props: toPlainData({ ...props, drift }), inputs: toPlainData(inputs) };
+}

@@ -1,0 +1,263 @@
+/**
+ * OutboundNatRule provider runtime. The resource owns one outbound rule (found by its marker,
+ * natRuleSpec.ts) and sets the outbound mode; every other outbound rule, port forward and 1:1
+ * entry stays as it is, in order (the client rewrites `nat` from the read section, §5.2).
+ */
+import {
+  checkOutboundNatRule,
+  deriveSecondary,
+  haError,
+  secondaryDrift,
+  type NodeHaConfig,
+  type OutboundNatMode,
+  type OutboundNatRule,
+} from "../plan";
+import type { NodeState } from "../pfsense/types";
+import { addressFamily, sameAddress } from "./addressText";
+import { driftLines, noDrift } from "./nodeDrift";
+import { openPair } from "./nodePair";
+import { isPreWriteError, partialFailure } from "./partialFailure";
+import { toPlainData } from "./plainData";
+import { convergeSecondary, pfSenseSyncs, type SyncedBy } from "./secondaryConvergence";
+import {
+  desiredRule,
+  newRuleId,
+  ruleIdOf,
+  type NatRuleInputs,
+  type NatRuleOutputs,
+} from "./natRuleSpec";
+
+function label(inp: { name?: string }): string {
+  return `OutboundNatRule[${inp.name ?? "?"}]`;
+}
+
+function only(rules: OutboundNatRule[], mode: OutboundNatMode | undefined): NodeHaConfig {
+  const c: NodeHaConfig = { virtualIps: [], natRules: rules, dhcpd: {}, interfaces: {} };
+  if (mode !== undefined) c.natMode = mode;
+  return c;
+}
+
+function ours(cfg: NodeHaConfig, ruleId: string): OutboundNatRule | undefined {
+  return cfg.natRules.find((r) => ruleIdOf(r) === ruleId);
+}
+
+/** Full NAT safety check with the nodes' real addresses and VIPs (planner rules). */
+function checkAgainstNodes(inp: NatRuleInputs, p: NodeState, s: NodeState): void {
+  const addrs = [p, s]
+    .map((n) => n.config.interfaces[inp.interface])
+    .flatMap((i) => (i ? [i.ipaddr, i.ipaddrv6] : []))
+    .filter((a): a is string => a !== undefined && addressFamily(a) !== undefined);
+  if (!p.config.interfaces[inp.interface]) {
+    throw haError({
+      code: "E_INVALID_INPUT",
+      field: `${label(inp)}.interface`,
+      value: inp.interface,
+      message: "no such interface on the primary",
+      fix: `use one of ${Object.keys(p.config.interfaces).join(", ")}`,
+    });
+  }
+  checkOutboundNatRule(desiredRule(inp, "check"), {
+    wanNodeAddresses: addrs,
+    carpVips: p.config.virtualIps,
+    field: label(inp),
+  });
+}
+
+async function reconcile(
+  inp: NatRuleInputs,
+  ruleId: string,
+  adopt: boolean,
+  priorModeIn: string | undefined,
+): Promise<{ id: string; outs: NatRuleOutputs }> {
+  const lbl = label(inp);
+  const mode = inp.mode ?? "hybrid";
+  const pair = openPair(inp);
+  const [p0, s0] = await Promise.all([pair.primary.read(), pair.secondary.read()]);
+  checkAgainstNodes(inp, p0, s0);
+  let id = ruleId;
+  let priorMode = priorModeIn;
+  const change = (draft: NodeHaConfig): void => {
+    priorMode ??= draft.natMode ?? "automatic";
+    let i = draft.natRules.findIndex((r) => ruleIdOf(r) === id);
+    if (i < 0 && adopt) {
+      // An unmanaged rule translating the same source on the same interface to the same VIP.
+      i = draft.natRules.findIndex(
+        (r) =>
+          ruleIdOf(r) === undefined &&
+          r.interface === inp.interface &&
+          r.source === inp.source &&
+          sameAddress(r.target, inp.target),
+      );
+    }
+    const rule = desiredRule(inp, id, i >= 0 ? draft.natRules[i] : undefined);
+    if (i >= 0) draft.natRules[i] = rule;
+    else draft.natRules.push(rule);
+    draft.natMode = mode;
+  };
+  const partialProps = () => ({ ...inp, ruleId: id, mode, priorMode: priorMode ?? "automatic" });
+  let pAfter: NodeState;
+  try {
+    pAfter = await pair.primary.edit(change);
+  } catch (e) {
+    if (isPreWriteError(e)) throw e;
+    throw partialFailure({
+      resource: lbl,
+      id,
+      properties: partialProps(),
+      step: "primary write",
+      cause: e,
+    });
+  }
+  const pr = ours(pAfter.config, id);
+  if (!pr || pAfter.config.natMode !== mode) {
+    throw partialFailure({
+      resource: lbl,
+      id,
+      properties: partialProps(),
+      step: "read-back of the primary",
+      cause: haError({
+        code: "E_VERIFY",
+        field: `${lbl} (primary)`,
+        message: "the primary does not hold the rule as written",
+        fix: "check for concurrent edits",
+      }),
+    });
+  }
+  const expected = deriveSecondary(only([pr], mode)).natRules;
+  let syncedBy: SyncedBy;
+  try {
+    syncedBy = (
+      await convergeSecondary({
+        primary: pAfter,
+        secondary: pair.secondary,
+        area: "nat",
+        label: lbl,
+        waitMs: inp.syncWaitMs,
+        inPlace: (cfg) => {
+          const r = ours(cfg, id);
+          return secondaryDrift(only(expected, mode), only(r ? [r] : [], cfg.natMode)).length === 0;
+        },
+        apply: (draft) => {
+          const i = draft.natRules.findIndex((r) => ruleIdOf(r) === id);
+          if (expected.length === 0) {
+            if (i >= 0) draft.natRules.splice(i, 1);
+          } else if (i >= 0) draft.natRules[i] = expected[0];
+          else draft.natRules.push(expected[0]);
+          draft.natMode = mode;
+        },
+      })
+    ).syncedBy;
+  } catch (e) {
+    throw partialFailure({
+      resource: lbl,
+      id,
+      properties: partialProps(),
+      step: "secondary write",
+      cause: e,
+    });
+  }
+  const outs: NatRuleOutputs = {
+    ...inp,
+    ruleId: id,
+    mode,
+    priorMode: priorMode ?? "automatic",
+    drift: noDrift(),
+    syncedBy,
+  };
+  return { id, outs: toPlainData(outs) };
+}
+
+/** `create`: adds (or adopts) the rule on the primary, sets the mode, converges the secondary. */
+export function createNatRule(
+  inputs: NatRuleInputs,
+): Promise<{ id: string; outs: NatRuleOutputs }> {
+  return reconcile(inputs, newRuleId(), true, undefined);
+}
+
+/** `update`: rewrites the owned rule in place (position kept). */
+export async function updateNatRule(
+  id: string,
+  olds: NatRuleOutputs,
+  news: NatRuleInputs,
+): Promise<{ outs: NatRuleOutputs }> {
+  return { outs: (await reconcile(news, id, false, olds.priorMode)).outs };
+}
+
+/** `delete`: removes the owned rule; restores the prior mode when no owned rule remains. */
+export async function deleteNatRule(id: string, props: NatRuleOutputs): Promise<void> {
+  const lbl = label(props);
+  const pair = openPair(props);
+  const pAfter = await pair.primary.edit((draft) => {
+    draft.natRules = draft.natRules.filter((r) => ruleIdOf(r) !== id);
+    const stillOwned = draft.natRules.some((r) => ruleIdOf(r) !== undefined);
+    if (!stillOwned && draft.natMode === props.mode && props.priorMode) {
+      draft.natMode = props.priorMode as OutboundNatMode;
+    }
+  });
+  const mode = pAfter.config.natMode;
+  const syncs = pfSenseSyncs(pAfter.config.hasync, "nat");
+  await convergeSecondary({
+    primary: pAfter,
+    secondary: pair.secondary,
+    area: "nat",
+    label: lbl,
+    waitMs: props.syncWaitMs,
+    inPlace: (cfg) =>
+      !cfg.natRules.some((r) => ruleIdOf(r) === id) && (!syncs || cfg.natMode === mode),
+    apply: (draft) => {
+      draft.natRules = draft.natRules.filter((r) => ruleIdOf(r) !== id);
+      if (
+        !draft.natRules.some((r) => ruleIdOf(r) !== undefined) &&
+        draft.natMode === props.mode &&
+        props.priorMode
+      ) {
+        draft.natMode = props.priorMode as OutboundNatMode;
+      }
+    },
+  });
+}
+
+/** `read` (refresh): finds the rule by its marker on both nodes and reports drift per node. */
+export async function readNatRule(
+  id: string,
+  props: NatRuleOutputs,
+): Promise<{ id: string; props: Partial<NatRuleOutputs>; inputs?: Partial<NatRuleInputs> }> {
+  const pair = openPair(props);
+  const [p, s] = await Promise.all([pair.primary.read(), pair.secondary.read()]);
+  const pr = ours(p.config, id);
+  const sr = ours(s.config, id);
+  if (!pr && !sr) return { id: "", props: {} };
+  const want = desiredRule(props, id, pr);
+  const expectedSecondary = deriveSecondary(only([want], props.mode));
+  const drift = {
+    primary: driftLines(
+      secondaryDrift(only([want], props.mode), only(pr ? [pr] : [], p.config.natMode)),
+    ),
+    secondary: driftLines(
+      secondaryDrift(expectedSecondary, only(sr ? [sr] : [], s.config.natMode)),
+    ),
+  };
+  const observed: Partial<NatRuleOutputs> = pr
+    ? { source: pr.source, target: pr.target, description: pr.descr }
+    : {};
+  const outs = { ...props, ...observed, drift };
+  const inputs: Partial<NatRuleInputs> = {};
+  for (const k of [
+    "primary",
+    "secondary",
+    "name",
+    "interface",
+    "source",
+    "target",
+    "mode",
+    "description",
+    "destination",
+    "protocol",
+    "sourcePort",
+    "destinationPort",
+    "syncWaitMs",
+  ] as const) {
+    (inputs as Record<string, unknown>)[k] = outs[k];
+  }
+  return { id, props: toPlainData(outs), inputs: toPlainData(inputs) };
+}
