@@ -3,9 +3,13 @@
  *
  * Components (type tokens `pfsense-ha:index:<Name>`): {@link CarpVip}, {@link HaSyncSettings},
  * {@link OutboundNatRule}, {@link DhcpFailover}, all taking a {@link Cluster}. The planning core
- * (pure functions, no I/O) is exported too, as is the library's error family.
+ * (pure functions, no I/O) is exported too, as is the library's error family. The plan model's
+ * rule type is exported as `OutboundNatRuleModel` (the name `OutboundNatRule` is the component).
  */
-export * from "./components";
 export * from "./plan";
+export * from "./components";
+// Explicit re-export: the component wins over the plan model's type of the same name.
+export { OutboundNatRule } from "./components";
+export type { OutboundNatRule as OutboundNatRuleModel } from "./plan";
 export type { TlsOptions } from "./pfsense/types";
 export type { NodeDrift } from "./providers/nodeDrift";

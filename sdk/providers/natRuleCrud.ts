@@ -74,7 +74,7 @@ async function reconcile(
   const pair = openPair(inp);
   const [p0, s0] = await Promise.all([pair.primary.read(), pair.secondary.read()]);
   checkAgainstNodes(inp, p0, s0);
-  let id = ruleId;
+  const id = ruleId;
   let priorMode = priorModeIn;
   const change = (draft: NodeHaConfig): void => {
     priorMode ??= draft.natMode ?? "automatic";
