@@ -1,0 +1,55 @@
+/**
+ * An emulated pfSense pair for provider tests: real HTTPS on loopback, real config.xml in a temp
+ * dir, and the endpoints as resource inputs (TLS pinned by fingerprint).
+ */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { startPair, type EmulatedPair, type EmulatedNode } from "../../sdk/emulator";
+import { resetNodeSessions } from "../../sdk/pfsense";
+import type { EndpointInput } from "../../sdk/providers/endpointInputs";
+
+/** Repository root (tests run from dist/tests/providers). */
+export const REPO_ROOT = resolve(__dirname, "..", "..", "..");
+
+/** A running pair plus its endpoints as provider inputs. */
+export interface PairFixture {
+  pair: EmulatedPair;
+  primary: EndpointInput;
+  secondary: EndpointInput;
+  close(): Promise<void>;
+}
+
+function endpoint(n: EmulatedNode): EndpointInput {
+  return {
+    url: n.url,
+    username: n.username,
+    password: n.password,
+    tls: { fingerprint256: n.fingerprint256 },
+  };
+}
+
+/** Starts a fresh pair (and forgets sessions of earlier pairs). */
+export async function startFixture(opts: { autoSyncDelayMs?: number } = {}): Promise<PairFixture> {
+  resetNodeSessions();
+  const dir = mkdtempSync(join(tmpdir(), "pfsense-ha-providers-"));
+  const pair = await startPair({ dir, autoSyncDelayMs: opts.autoSyncDelayMs ?? 20 });
+  return {
+    pair,
+    primary: endpoint(pair.primary),
+    secondary: endpoint(pair.secondary),
+    async close() {
+      await pair.stop();
+      resetNodeSessions();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Makes sure node_modules/pulumi-pfsense-ha links to the repository (the setup step). */
+export function ensureSelfLink(): void {
+  execFileSync("bash", [join(REPO_ROOT, "scripts", "setup.d", "05-self-link.sh")], {
+    stdio: "ignore",
+  });
+}
