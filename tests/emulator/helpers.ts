@@ -38,7 +38,7 @@ export function call(
     port: Number(u.port),
     path: "/xmlrpc.php",
     basic_auth: { user, pass },
-    headers,
+    headers: { ...headers }, // the client writes Authorization into this object
     ca: ep.caCertPem,
     rejectUnauthorized: ep.caCertPem !== undefined,
     checkServerIdentity: () => undefined,
