@@ -42,7 +42,9 @@ export type ErrorCode =
   | "E_CONCURRENT_EDIT"
   | "E_VERIFY"
   | "E_PREFLIGHT"
-  | "E_PARTIAL";
+  | "E_PARTIAL"
+  // cluster health (health layer)
+  | "E_HEALTH_GATE";
 
 /** Structured detail carried by every {@link PfSenseHaError}. */
 export interface ErrorDetail {
