@@ -6,6 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import bcrypt from "bcryptjs";
+import { verifySha512Crypt } from "./sha512Crypt";
 import { isStruct, leaf, toList, toStruct, type PhpStruct } from "../codec/phpValue";
 
 /** The privilege that allows XML-RPC (§3.1 step 5). */
@@ -55,7 +56,9 @@ export function verifyPassword(user: PhpStruct, password: string): boolean {
   }
   const md5 = leaf(user["md5-hash"]);
   if (md5 !== "") return createHash("md5").update(password).digest("hex") === md5.toLowerCase();
-  // sha512-hash ($6$) and legacy DES crypt are not verifiable without a crypt(3) library.
+  const sha = leaf(user["sha512-hash"]);
+  if (sha !== "") return verifySha512Crypt(password, sha);
+  // The legacy `password` field (DES/MD5 crypt) is not supported.
   return false;
 }
 

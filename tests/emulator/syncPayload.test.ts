@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { parseConfigXml } from "../../sdk/codec/configXml";
+import type { PhpStruct } from "../../sdk/codec/phpValue";
+import { applyRestore, buildSyncPayload, profileFor, syncSectionList } from "../../sdk/emulator";
+import { encodeXmlRpcValue } from "../../sdk/codec/xmlrpcEnvelope";
+import { realisticConfigXml } from "./helpers";
+
+function primaryWith(hasync: PhpStruct): PhpStruct {
+  const t = parseConfigXml(realisticConfigXml("primary"));
+  t.hasync = { synchronizetoip: "172.16.1.2", password: "x", ...hasync };
+  return t;
+}
+
+describe("sync sender payload (§6.3, §6.4)", () => {
+  it("maps checkboxes to sections; '' means off for synchronize* flags", () => {
+    const p = profileFor("2.7.2");
+    assert.deepEqual(
+      syncSectionList(
+        primaryWith({ synchronizerules: "on", synchronizenat: "", synchronizeopenvpn: "on" }),
+        p,
+      ),
+      {
+        sections: ["cert", "ca", "crl", "filter", "schedules", "openvpn"],
+        system: [],
+      },
+    );
+    assert.deepEqual(
+      syncSectionList(primaryWith({ synchronizeusers: "on", synchronizeauthservers: "on" }), p)
+        .system,
+      ["user", "nextuid", "group", "nextgid", "authserver"],
+    );
+  });
+
+  it("strips nosync items keeping indexes, so a hole goes on the wire as a numbered struct", () => {
+    const payload = buildSyncPayload(primaryWith({ synchronizenat: "on" }), profileFor("2.7.2"));
+    const rules = ((payload.nat as PhpStruct).outbound as PhpStruct).rule as PhpStruct;
+    assert.deepEqual(Object.keys(rules), ["0"]);
+    const cfg = primaryWith({ synchronizenat: "on" });
+    const out = ((cfg.nat as PhpStruct).outbound as PhpStruct).rule as PhpStruct[];
+    out.push({ ...out[0], descr: "after the hole" });
+    const holed = (
+      (buildSyncPayload(cfg, profileFor("2.7.2")).nat as PhpStruct).outbound as PhpStruct
+    ).rule;
+    assert.deepEqual(Object.keys(holed as PhpStruct), ["0", "2"]);
+    assert.match(encodeXmlRpcValue(holed), /^<struct><member><name>0<\/name>/);
+  });
+
+  it("filters VIPs, adds 100 to advskew capped at 254, caps advbase at 254, sends them as ints", () => {
+    const cfg = primaryWith({ synchronizevirtualip: "on" });
+    const vips = (cfg.virtualip as PhpStruct).vip as PhpStruct[];
+    vips[1].advskew = "190";
+    vips[1].advbase = "255";
+    const sent = (buildSyncPayload(cfg, profileFor("2.7.2")).virtualip as PhpStruct)
+      .vip as PhpStruct[];
+    assert.deepEqual(
+      sent.map((v) => v.mode),
+      ["carp", "carp", "ipalias", "other"],
+    );
+    assert.equal(sent[0].advskew, 100);
+    assert.equal(sent[1].advskew, 254);
+    assert.equal(sent[1].advbase, 254);
+    assert.equal(sent[0].advbase, 1);
+  });
+
+  it("rewrites DHCP failover_peerip to this node's interface address (2.6+: ipaddr; ≤2.5.0: interface facing the peer)", () => {
+    const cfg = primaryWith({ synchronizedhcpd: "on" });
+    const d = buildSyncPayload(cfg, profileFor("2.7.2")).dhcpd as PhpStruct;
+    assert.equal((d.lan as PhpStruct).failover_peerip, "192.168.99.1");
+    assert.equal((d.opt2 as PhpStruct).failover_peerip, "10.20.0.1");
+    const cfg24 = primaryWith({ synchronizedhcpd: "on" });
+    ((cfg24.dhcpd as PhpStruct).opt2 as PhpStruct).failover_peerip = "192.168.99.2";
+    const d24 = buildSyncPayload(cfg24, profileFor("2.4.5")).dhcpd as PhpStruct;
+    assert.equal((d24.opt2 as PhpStruct).failover_peerip, "192.168.99.1");
+  });
+
+  it("adminsync adds hasync/adminsync=on, which lets the receiver replace uid<2000 users", () => {
+    const cfg = primaryWith({ synchronizeusers: "on", adminsync: "on" });
+    const sys = cfg.system as PhpStruct;
+    ((sys.user as PhpStruct[])[0] as PhpStruct).descr = "admin from primary";
+    const payload = buildSyncPayload(cfg, profileFor("2.7.2"));
+    assert.deepEqual(payload.hasync, { adminsync: "on" });
+    const receiver = parseConfigXml(realisticConfigXml("secondary"));
+    const r = applyRestore(receiver, payload, profileFor("2.7.2"));
+    assert.equal(r.accounts?.changed, true);
+    const admin = (r.accounts?.users as PhpStruct[]).find((u) => u.name === "admin");
+    assert.equal(admin?.descr, "admin from primary");
+  });
+});
