@@ -1,0 +1,86 @@
+/**
+ * ClusterHealthGate: an opt-in check that makes `pulumi up` fail unless, after CARP has converged
+ * (within a timeout), every VHID of the cluster has exactly one MASTER and it is the primary.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { healthGateProvider } from "../providers/healthGateProvider";
+import type { GateVhid } from "../providers/healthGateRuntime";
+import type { Cluster } from "./cluster";
+
+/** Arguments of {@link ClusterHealthGate}. */
+export interface ClusterHealthGateArgs {
+  /** The cluster to check. */
+  cluster: Cluster;
+  /** How long to wait for convergence before failing the deployment, seconds. Default 60. */
+  timeoutSeconds?: pulumi.Input<number>;
+  /** Pause between readings, seconds. Default 1. */
+  pollSeconds?: pulumi.Input<number>;
+  /**
+   * Also require full health: no maintenance mode, no demotion, the secondary in sync and no sync
+   * failure notices. Default false (CARP roles only).
+   */
+  requireHealthy?: pulumi.Input<boolean>;
+  /** Check on every `pulumi up` (preview then always shows the gate as an update). Default true;
+   * false checks only when the gate itself is created or its settings change. */
+  checkEveryUp?: pulumi.Input<boolean>;
+}
+
+/** The dynamic resource behind {@link ClusterHealthGate}. */
+export class ClusterHealthCheck extends pulumi.dynamic.Resource {
+  declare readonly ok: pulumi.Output<boolean>;
+  declare readonly checkedAt: pulumi.Output<string>;
+  declare readonly waitedMs: pulumi.Output<number>;
+  declare readonly vhids: pulumi.Output<GateVhid[]>;
+
+  constructor(name: string, props: Record<string, unknown>, opts?: pulumi.CustomResourceOptions) {
+    super(
+      healthGateProvider,
+      name,
+      { ok: undefined, checkedAt: undefined, waitedMs: undefined, vhids: undefined, ...props },
+      {
+        ...opts,
+        additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "primary", "secondary"],
+      },
+      "pfsense-ha",
+      "ClusterHealthCheck",
+    );
+  }
+}
+
+/**
+ * Fails `pulumi up` unless every VHID ends up MASTER on the primary and BACKUP on the secondary.
+ * Give it `dependsOn` on the HA components so it runs after they are applied.
+ *
+ * @example
+ * new ClusterHealthGate("gate", { cluster, timeoutSeconds: 60 }, { dependsOn: [wanVip, lanVip, sync] });
+ */
+export class ClusterHealthGate extends pulumi.ComponentResource {
+  /** True after a passing check (a failing check fails the deployment instead). */
+  readonly ok: pulumi.Output<boolean>;
+  /** Time of the passing reading (ISO). */
+  readonly checkedAt: pulumi.Output<string>;
+  /** What each VHID showed at that reading. */
+  readonly vhids: pulumi.Output<GateVhid[]>;
+
+  constructor(name: string, args: ClusterHealthGateArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("pfsense-ha:index:ClusterHealthGate", name, {}, opts);
+    const seconds = (v: pulumi.Input<number> | undefined) =>
+      v === undefined ? undefined : pulumi.output(v).apply((s) => Math.round(s * 1000));
+    const check = new ClusterHealthCheck(
+      name,
+      {
+        ...args.cluster.endpointInputs(),
+        timeoutMs: seconds(args.timeoutSeconds),
+        pollMs: seconds(args.pollSeconds),
+        requireHealthy: args.requireHealthy,
+        checkEveryUp: args.checkEveryUp,
+      },
+      // Children do not inherit the component's dependsOn: pass it on so the check runs last.
+      { parent: this, dependsOn: opts?.dependsOn },
+    );
+    this.ok = check.ok;
+    this.checkedAt = check.checkedAt;
+    this.vhids = check.vhids;
+    this.registerOutputs({ ok: this.ok, checkedAt: this.checkedAt, vhids: this.vhids });
+  }
+}
