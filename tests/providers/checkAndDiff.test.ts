@@ -1,0 +1,211 @@
+/**
+ * The pure halves of the providers: `check` runs the planner and skips preview unknowns; `diff`
+ * names exactly the changed fields and replaces (deleting first) only on identity changes.
+ */
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { providers } from "../../sdk/providers/runtime";
+import { UNKNOWN } from "../../sdk/providers/unknowns";
+import type { CarpVipInputs, CarpVipOutputs } from "../../sdk/providers/carpVipSpec";
+import type { HaSyncInputs, HaSyncOutputs } from "../../sdk/providers/haSyncSpec";
+import type { DhcpFailoverInputs, DhcpFailoverOutputs } from "../../sdk/providers/dhcpFailoverSpec";
+import { ALL_SYNC_AREAS } from "../../sdk/plan/model";
+
+const ep = (port: number) => ({
+  url: `https://127.0.0.1:${port}`,
+  username: "admin",
+  password: "pw",
+});
+
+const vipIn = (over: Partial<CarpVipInputs> = {}): CarpVipInputs => ({
+  primary: ep(1),
+  secondary: ep(2),
+  name: "v",
+  interface: "wan",
+  subnet: "192.168.1.0/24",
+  address: "192.168.1.100",
+  password: "CarpPw1",
+  ...over,
+});
+
+const vipOuts = (): CarpVipOutputs => ({
+  ...vipIn(),
+  uniqid: "abcdef0123456",
+  vhid: 5,
+  address: "192.168.1.100",
+  network: "192.168.1.0/24",
+  subnetBits: 24,
+  family: 4,
+  advbase: 1,
+  primaryAdvskew: 0,
+  secondaryAdvskew: 100,
+  primaryAddress: "192.168.1.1",
+  secondaryAddress: "192.168.1.2",
+  drift: { primary: [], secondary: [] },
+  syncedBy: "library",
+});
+
+test("CarpVip check: the planner's messages on the right properties", async () => {
+  const cases: [Partial<CarpVipInputs>, string, RegExp][] = [
+    [{ address: "10.0.0.5" }, "address", /E_ADDRESS_OUTSIDE_SUBNET/],
+    [{ skew: 240 }, "skew", /E_SKEW_ORDER/],
+    [{ advbase: 0 }, "advbase", /E_ADVBASE_RANGE/],
+    [{ password: "has space" }, "password", /E_CARP_PASSWORD/],
+    [{ password: "x".repeat(20) }, "password", /E_CARP_PASSWORD/],
+    [{ vhid: 3, reservedVhids: [3] }, "vhid", /E_VHID_CONFLICT/],
+    [{ subnet: "192.168.1.0/31", address: undefined }, "subnet", /E_PREFIX_TOO_SMALL/],
+  ];
+  for (const [over, property, reason] of cases) {
+    const r = await providers.carpVip.check({}, vipIn(over));
+    assert.equal(r.failures.length, 1, JSON.stringify(over));
+    assert.equal(r.failures[0].property, property, JSON.stringify(over));
+    assert.match(r.failures[0].reason, reason);
+  }
+  assert.deepEqual((await providers.carpVip.check({}, vipIn())).failures, []);
+});
+
+test("CarpVip check never echoes the password it rejects", async () => {
+  const r = await providers.carpVip.check({}, vipIn({ password: "Secret With Space" }));
+  assert.ok(!r.failures[0].reason.includes("Secret With Space"));
+});
+
+test("check skips the unknown sentinel wherever it appears (string, number or array inputs)", async () => {
+  for (const over of [
+    { address: UNKNOWN },
+    { skew: UNKNOWN as unknown as number },
+    { subnet: UNKNOWN },
+    { password: UNKNOWN },
+    { reservedVhids: UNKNOWN as unknown as number[] },
+  ]) {
+    assert.deepEqual(
+      (await providers.carpVip.check({}, vipIn(over))).failures,
+      [],
+      JSON.stringify(over),
+    );
+  }
+  const dhcp = await providers.dhcpFailover.check(
+    {},
+    {
+      primary: ep(1),
+      secondary: ep(2),
+      name: "d",
+      interface: "lan",
+      vip: UNKNOWN,
+      rangeFrom: "192.168.99.10",
+      rangeTo: "192.168.99.20",
+      dnsServers: UNKNOWN as unknown as string[],
+    },
+  );
+  assert.deepEqual(dhcp.failures, []);
+});
+
+test("CarpVip diff: nothing changed → no changes; one field → exactly that field, in place", async () => {
+  assert.equal((await providers.carpVip.diff("x", vipOuts(), vipIn())).changes, false);
+  const d = await providers.carpVip.diff("x", vipOuts(), vipIn({ skew: 10, description: "new" }));
+  assert.equal(d.changes, true);
+  assert.deepEqual(d.replaces, []);
+  assert.deepEqual((d as unknown as { changed: string[] }).changed.sort(), ["description", "skew"]);
+});
+
+test("CarpVip diff: interface, VHID and address family are identity → replace with delete-before-replace", async () => {
+  const byIf = await providers.carpVip.diff(
+    "x",
+    vipOuts(),
+    vipIn({ interface: "lan", subnet: "192.168.99.0/24", address: "192.168.99.100" }),
+  );
+  assert.ok(byIf.replaces.includes("interface"));
+  assert.equal(byIf.deleteBeforeReplace, true);
+  const byVhid = await providers.carpVip.diff("x", vipOuts(), vipIn({ vhid: 9 }));
+  assert.deepEqual(byVhid.replaces, ["vhid"]);
+  const byFamily = await providers.carpVip.diff(
+    "x",
+    vipOuts(),
+    vipIn({ subnet: "2001:db8:1::/64", address: "2001:db8:1::100" }),
+  );
+  assert.ok(byFamily.replaces.includes("family"));
+  const addrOnly = await providers.carpVip.diff(
+    "x",
+    vipOuts(),
+    vipIn({ address: "192.168.1.101" }),
+  );
+  assert.deepEqual(
+    addrOnly.replaces,
+    [],
+    "a new address in the same family is an in-place reconfigure",
+  );
+});
+
+test("CarpVip diff: an omitted VHID keeps the allocated one; an unknown value counts as a change", async () => {
+  assert.equal(
+    (await providers.carpVip.diff("x", vipOuts(), vipIn({ vhid: undefined }))).changes,
+    false,
+  );
+  const u = await providers.carpVip.diff("x", vipOuts(), vipIn({ address: UNKNOWN }));
+  assert.equal(u.changes, true);
+});
+
+test("CarpVip diff: recorded drift forces an update even when the inputs are unchanged", async () => {
+  const olds = {
+    ...vipOuts(),
+    drift: { primary: ["virtualIps[x].advskew: expected 0, found 5"], secondary: [] },
+  };
+  const d = await providers.carpVip.diff("x", olds, vipIn());
+  assert.equal(d.changes, true);
+  assert.deepEqual(d.replaces, []);
+});
+
+test("HaSyncSettings diff: omitted areas mean all; a changed password is an in-place change", async () => {
+  const inp: HaSyncInputs = {
+    primary: ep(1),
+    secondary: ep(2),
+    name: "s",
+    syncInterface: "opt1",
+    username: "admin",
+    password: "a",
+  };
+  const olds: HaSyncOutputs = {
+    ...inp,
+    primarySyncAddress: "172.16.1.1",
+    secondarySyncAddress: "172.16.1.2",
+    areas: [...ALL_SYNC_AREAS],
+    primaryHostId: "1",
+    secondaryHostId: "2",
+    productVersion: "2.7.2-RELEASE",
+    configVersion: "23.3",
+    priorPrimary: null,
+    priorSecondary: null,
+    drift: { primary: [], secondary: [] },
+  };
+  assert.equal((await providers.haSync.diff("s", olds, inp)).changes, false);
+  const pw = await providers.haSync.diff("s", olds, { ...inp, password: "b" });
+  assert.equal(pw.changes, true);
+  assert.deepEqual(pw.replaces, []);
+  assert.equal((await providers.haSync.diff("s", olds, { ...inp, areas: ["nat"] })).changes, true);
+});
+
+test("DhcpFailover diff: gateway and DNS default to the VIP; moving interfaces replaces", async () => {
+  const inp: DhcpFailoverInputs = {
+    primary: ep(1),
+    secondary: ep(2),
+    name: "d",
+    interface: "lan",
+    vip: "192.168.99.254",
+    rangeFrom: "192.168.99.10",
+    rangeTo: "192.168.99.99",
+  };
+  const olds: DhcpFailoverOutputs = {
+    ...inp,
+    gateway: "192.168.99.254",
+    dnsServers: ["192.168.99.254"],
+    primaryPeer: "192.168.99.2",
+    secondaryPeer: "192.168.99.1",
+    priorPrimary: null,
+    priorSecondary: null,
+    drift: { primary: [], secondary: [] },
+    syncedBy: "library",
+  };
+  assert.equal((await providers.dhcpFailover.diff("d", olds, inp)).changes, false);
+  const moved = await providers.dhcpFailover.diff("d", olds, { ...inp, interface: "opt2" });
+  assert.deepEqual(moved.replaces, ["interface"]);
+  assert.equal(moved.deleteBeforeReplace, true);
+});
