@@ -877,19 +877,25 @@ export class EmulatedNode {
       maintenance(false, `(system)@${sourceIp}`);
       return { maintenance: false, marker: "pfsense-ha:maintenance:1" };
     });
-    // get_notices($category) filters by *category*, case-insensitively (pfSense notices.inc).
-    this.registerExecPhp(PHP_SNIPPETS.syncNotices, () => ({
-      notices: this.notices
-        .filter((n) => n.category.toLowerCase() === "sync_settings")
-        .map((n) => ({
+    // get_notices($category) filters by *category*, case-insensitively (pfSense notices.inc),
+    // while the sync sender files its notices with id `sync_settings` and other categories.
+    // A snippet reading get_notices() and filtering by id is honoured too.
+    this.registerExecPhp(PHP_SNIPPETS.syncNotices, ({ code }) => {
+      const byCategory = /get_notices\(\s*['"]([^'"]*)['"]\s*\)/.exec(code);
+      const picked = byCategory
+        ? this.notices.filter((n) => n.category.toLowerCase() === byCategory[1].toLowerCase())
+        : this.notices.filter((n) => n.id === "sync_settings");
+      return {
+        notices: picked.map((n) => ({
           id: n.id,
           notice: n.notice,
           url: n.url,
           category: n.category,
           priority: n.priority,
         })),
-      marker: "pfsense-ha:notices:1",
-    }));
+        marker: "pfsense-ha:notices:1",
+      };
+    });
   }
 
   // ---------------------------------------------------------------- auto-sync sender (§6, §10.8)

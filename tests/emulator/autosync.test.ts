@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, describe, it } from "node:test";
 import type { PhpStruct } from "../../sdk/codec/phpValue";
+import { PHP_SNIPPETS } from "../../sdk/codec/phpSnippets";
 import { startPair, type EmulatedPair } from "../../sdk/emulator";
 import { call, carpVip, tempDir } from "./helpers";
 
@@ -202,6 +203,13 @@ describe("auto-sync primary → secondary (§6, §10.8)", () => {
     const notices = primary.listNotices().filter((n) => n.id === "sync_settings");
     assert.equal(notices.filter((n) => n.category === "Communications error occurred").length, 4);
     assert.equal(notices.filter((n) => n.category === "XMLRPC Error").length, 1);
+    // pfSense's get_notices('sync_settings') filters by category, and no sync notice has that
+    // category: the shared snippet therefore reads nothing on a real node, and here.
+    const viaSnippet = (await call(primary, "admin", primary.password, "pfsense.exec_php", [
+      PHP_SNIPPETS.syncNotices,
+      240,
+    ])) as PhpStruct;
+    assert.deepEqual(viaSnippet.notices, []);
     await call(primary, "admin", primary.password, "pfsense.restore_config_section", [
       { hasync: { ...HASYNC_ON(primary.password), synchronizetoip: "172.16.1.99" } },
       900,
@@ -209,5 +217,22 @@ describe("auto-sync primary → secondary (§6, §10.8)", () => {
     await primary.syncIdle();
     assert.match(primary.syncLog.at(-1) ?? "", /no route to host/);
     assert.equal(primary.listNotices().filter((n) => n.category === "XMLRPC Error").length, 2);
+  });
+
+  it("honours hasync/new_password after a successful sync (§6.2 step 8)", async () => {
+    const pair = await startPair({ dir: tempDir("sync-newpw"), autoSyncDelayMs: 20, syncRetryPauseMs: 10 });
+    pairs.push(pair);
+    const { primary } = pair;
+    await call(primary, "admin", primary.password, "pfsense.restore_config_section", [
+      { hasync: { ...HASYNC_ON(primary.password), new_password: "next-pass" } },
+      900,
+    ]);
+    await primary.syncIdle();
+    const h = primary.config().hasync as PhpStruct;
+    assert.equal(h.password, "next-pass");
+    assert.equal(h.new_password, undefined);
+    assert.ok(
+      primary.revisions.some((r) => r.description === "(system): Update XMLRPC sync password."),
+    );
   });
 });
