@@ -220,7 +220,11 @@ describe("auto-sync primary → secondary (§6, §10.8)", () => {
   });
 
   it("honours hasync/new_password after a successful sync (§6.2 step 8)", async () => {
-    const pair = await startPair({ dir: tempDir("sync-newpw"), autoSyncDelayMs: 20, syncRetryPauseMs: 10 });
+    const pair = await startPair({
+      dir: tempDir("sync-newpw"),
+      autoSyncDelayMs: 20,
+      syncRetryPauseMs: 10,
+    });
     pairs.push(pair);
     const { primary } = pair;
     await call(primary, "admin", primary.password, "pfsense.restore_config_section", [
