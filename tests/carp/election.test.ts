@@ -50,11 +50,14 @@ describe("real CARP (ucarp): planned roles, failover and preemption", () => {
     if (unavailable) return;
     plan = planLab();
     lab = await createCarpLab({
-      nodes: [
-        { name: "primary", address: plan.primaryAddress },
-        { name: "secondary", address: plan.secondaryAddress },
+      nodes: ["primary", "secondary"],
+      segments: [
+        {
+          name: "eth0",
+          prefixLength: plan.prefixLength,
+          addresses: { primary: plan.primaryAddress, secondary: plan.secondaryAddress },
+        },
       ],
-      prefixLength: plan.prefixLength,
     });
   });
   after(async () => {

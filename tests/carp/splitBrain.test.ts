@@ -39,11 +39,14 @@ describe("real CARP (ucarp): mismatched parameters give split brain", () => {
     [control, badPassword, badVhid] = plan.vips;
     wrongVhid = plan.vips[3].vhid;
     lab = await createCarpLab({
-      nodes: [
-        { name: "primary", address: plan.primaryAddress },
-        { name: "secondary", address: plan.secondaryAddress },
+      nodes: ["primary", "secondary"],
+      segments: [
+        {
+          name: "eth0",
+          prefixLength: plan.prefixLength,
+          addresses: { primary: plan.primaryAddress, secondary: plan.secondaryAddress },
+        },
       ],
-      prefixLength: plan.prefixLength,
     });
     const start = (node: "primary" | "secondary", v: PlannedLabVip, over: object = {}) =>
       lab!.start({

@@ -29,20 +29,23 @@ const run = promisify(execFile);
 /** CARP state of one ucarp process as the lab sees it (a stopped process counts as INIT). */
 export type UcarpState = "INIT" | "BACKUP" | "MASTER";
 
-/** A firewall node of the lab: a namespace with `eth0` on the shared bridge. */
-export interface LabNode {
-  /** Short name, e.g. `primary`. */
+/** One broadcast domain (a bridge); every node gets one interface on it. */
+export interface LabSegment {
+  /** Interface name inside each node's namespace (at most 15 characters), e.g. `eth0` or `wan`. */
   name: string;
-  /** The node's own IPv4 address on the segment (ucarp's `-s`). */
-  address: string;
+  /** Prefix length of the segment (node addresses and VIPs), e.g. 24. */
+  prefixLength: number;
+  /** Each node's own IPv4 address on the segment (ucarp's `-s`), by node name. */
+  addresses: Record<string, string>;
 }
 
 /** Options of {@link createCarpLab}. */
 export interface CarpLabOptions {
-  nodes: LabNode[];
-  /** Prefix length of the segment (node addresses and VIPs), e.g. 24. */
-  prefixLength: number;
-  /** Namespace name prefix; default a unique `pha<pid><n>`. */
+  /** Node names, e.g. `["primary", "secondary"]`: one namespace each. */
+  nodes: string[];
+  /** At least one segment. */
+  segments: LabSegment[];
+  /** Namespace name prefix; default a unique `pha<pid>x<n>`. */
   namePrefix?: string;
 }
 
@@ -50,6 +53,8 @@ export interface CarpLabOptions {
 export interface UcarpPeerSpec {
   /** Lab node name. */
   node: string;
+  /** Segment (interface) name; default the first segment. */
+  segment?: string;
   /** 1-255. */
   vhid: number;
   /** The CARP VIP (IPv4). */
@@ -69,6 +74,7 @@ export interface StateChange {
   /** `performance.now()` milliseconds when the lab saw it. */
   atMs: number;
   node: string;
+  segment: string;
   vhid: number;
   state: UcarpState;
 }
@@ -101,15 +107,15 @@ export interface CarpLab {
   start(spec: UcarpPeerSpec, options?: { allowInvalid?: boolean }): UcarpPeer;
   /** Stops a peer by PID (SIGTERM: the down script removes the VIP), waiting for it to exit. */
   stop(peer: UcarpPeer, signal?: NodeJS.Signals): Promise<void>;
-  /** The latest peer started for (node, vhid), if any. */
-  peer(node: string, vhid: number): UcarpPeer | undefined;
-  /** Current state of (node, vhid): INIT when no process runs. */
-  state(node: string, vhid: number): UcarpState;
+  /** The latest peer started for (node, vhid[, segment]), if any. */
+  peer(node: string, vhid: number, segment?: string): UcarpPeer | undefined;
+  /** Current state of (node, vhid[, segment]): INIT when no process runs. */
+  state(node: string, vhid: number, segment?: string): UcarpState;
   /** Resolves when `condition()` holds (checked on every state change and every 100 ms);
    * rejects with `what` after `timeoutMs`. Returns the elapsed milliseconds. */
   waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<number>;
-  /** Whether the node's `eth0` currently carries `address` (i.e. it holds the VIP). */
-  holdsAddress(node: string, address: string): Promise<boolean>;
+  /** Whether the node's interface on `segment` (default the first) carries `address`. */
+  holdsAddress(node: string, address: string, segment?: string): Promise<boolean>;
   /** Subscribes to state changes; returns an unsubscribe function. */
   onChange(listener: (change: StateChange) => void): () => void;
   /** Stops every peer (by PID) and deletes the namespaces. Idempotent. */
@@ -206,19 +212,31 @@ export async function createCarpLab(options: CarpLabOptions): Promise<CarpLab> {
     await ip("-n", sw, "link", "set", "lo", "up");
     await ip("-n", sw, "link", "add", "br0", "type", "bridge");
     await ip("-n", sw, "link", "set", "br0", "up");
-    let i = 0;
     for (const node of options.nodes) {
-      const ns = `${prefix}${node.name}`;
-      const port = `p${i++}`; // lives in the sw namespace only, so short names never collide
+      const ns = `${prefix}${node}`;
       await ip("netns", "add", ns);
       created.push(ns);
-      namespaces[node.name] = ns;
+      namespaces[node] = ns;
       await ip("-n", ns, "link", "set", "lo", "up");
-      await ip("-n", ns, "link", "add", "eth0", "type", "veth", "peer", "name", port, "netns", sw);
-      await ip("-n", sw, "link", "set", port, "master", "br0");
-      await ip("-n", sw, "link", "set", port, "up");
-      await ip("-n", ns, "addr", "add", `${node.address}/${options.prefixLength}`, "dev", "eth0");
-      await ip("-n", ns, "link", "set", "eth0", "up");
+    }
+    let port = 0;
+    for (const [b, seg] of options.segments.entries()) {
+      const br = `br${b}`;
+      if (b > 0) {
+        await ip("-n", sw, "link", "add", br, "type", "bridge");
+        await ip("-n", sw, "link", "set", br, "up");
+      }
+      for (const node of options.nodes) {
+        const ns = namespaces[node];
+        const p = `p${port++}`; // lives in the sw namespace only, so short names never collide
+        const address = seg.addresses[node];
+        if (!address) throw new Error(`segment ${seg.name} has no address for node ${node}`);
+        await ip("-n", ns, "link", "add", seg.name, "type", "veth", "peer", "name", p, "netns", sw);
+        await ip("-n", sw, "link", "set", p, "master", br);
+        await ip("-n", sw, "link", "set", p, "up");
+        await ip("-n", ns, "addr", "add", `${address}/${seg.prefixLength}`, "dev", seg.name);
+        await ip("-n", ns, "link", "set", seg.name, "up");
+      }
     }
   } catch (e) {
     cleanupSync(handle);
@@ -235,7 +253,9 @@ export async function createCarpLab(options: CarpLabOptions): Promise<CarpLab> {
     mode: 0o755,
   });
 
-  const nodeAddress = new Map(options.nodes.map((n) => [n.name, n.address]));
+  const segments = new Map(options.segments.map((s) => [s.name, s]));
+  const firstSegment = options.segments[0].name;
+  const key = (node: string, vhid: number, segment = firstSegment) => `${node}/${segment}/${vhid}`;
   const events = new EventEmitter();
   events.setMaxListeners(0);
   const history: StateChange[] = [];
@@ -284,7 +304,13 @@ export async function createCarpLab(options: CarpLabOptions): Promise<CarpLab> {
     transition(state: UcarpState): void {
       if (state === this.state) return;
       this.state = state;
-      const change = { atMs: performance.now(), node: this.spec.node, vhid: this.spec.vhid, state };
+      const change = {
+        atMs: performance.now(),
+        node: this.spec.node,
+        segment: this.spec.segment ?? firstSegment,
+        vhid: this.spec.vhid,
+        state,
+      };
       history.push(change);
       events.emit("change", change);
     }
@@ -301,8 +327,10 @@ export async function createCarpLab(options: CarpLabOptions): Promise<CarpLab> {
       if (closed) throw new Error("lab is closed");
       if (!opts?.allowInvalid) checkSpec(spec);
       const ns = namespaces[spec.node];
-      const src = nodeAddress.get(spec.node);
-      if (!ns || !src) throw new Error(`unknown lab node ${spec.node}`);
+      const seg = segments.get(spec.segment ?? firstSegment);
+      const src = seg?.addresses[spec.node];
+      if (!ns || !seg || !src)
+        throw new Error(`unknown lab node/segment ${spec.node}/${spec.segment}`);
       const pwFile = join(workDir, `pw${passwordFiles++}`);
       writeFileSync(pwFile, spec.password, { mode: 0o600 });
       const args = [
@@ -311,7 +339,7 @@ export async function createCarpLab(options: CarpLabOptions): Promise<CarpLab> {
         ns,
         "ucarp",
         "-i",
-        "eth0",
+        seg.name,
         "-s",
         src,
         "-v",
@@ -329,7 +357,7 @@ export async function createCarpLab(options: CarpLabOptions): Promise<CarpLab> {
         "-d",
         down,
         "-x",
-        String(options.prefixLength),
+        String(seg.prefixLength),
         "-z",
         "-f",
         "none",
@@ -340,7 +368,7 @@ export async function createCarpLab(options: CarpLabOptions): Promise<CarpLab> {
       if (child.pid === undefined) throw new Error("could not start ucarp");
       pids.add(child.pid);
       const peer = new PeerImpl({ ...spec }, child, spec.password);
-      peers.set(`${spec.node}/${spec.vhid}`, peer);
+      peers.set(key(spec.node, spec.vhid, spec.segment), peer);
       return peer;
     },
     async stop(peer, signal = "SIGTERM") {
@@ -364,11 +392,11 @@ export async function createCarpLab(options: CarpLabOptions): Promise<CarpLab> {
         await p.exited;
       }
     },
-    peer(node, vhid) {
-      return peers.get(`${node}/${vhid}`);
+    peer(node, vhid, segment) {
+      return peers.get(key(node, vhid, segment));
     },
-    state(node, vhid) {
-      return peers.get(`${node}/${vhid}`)?.state ?? "INIT";
+    state(node, vhid, segment) {
+      return peers.get(key(node, vhid, segment))?.state ?? "INIT";
     },
     waitFor(condition, timeoutMs, what) {
       const started = performance.now();
@@ -393,9 +421,9 @@ export async function createCarpLab(options: CarpLabOptions): Promise<CarpLab> {
         check();
       });
     },
-    async holdsAddress(node, address) {
+    async holdsAddress(node, address, segment = firstSegment) {
       const ns = namespaces[node];
-      const { stdout } = await run("ip", ["-n", ns, "-j", "addr", "show", "dev", "eth0"]);
+      const { stdout } = await run("ip", ["-n", ns, "-j", "addr", "show", "dev", segment]);
       const parsed = JSON.parse(stdout) as { addr_info?: { local?: string }[] }[];
       return parsed.some((l) => (l.addr_info ?? []).some((a) => a.local === address));
     },
