@@ -139,14 +139,15 @@ export class CarpVip extends pulumi.ComponentResource {
     // Component inputs are stored in state (pitfall 7): pass nothing secret to super().
     super("pfsense-ha:index:CarpVip", name, {}, opts);
     const cluster = args.cluster;
-    const password =
-      args.password !== undefined
-        ? pulumi.secret(args.password)
-        : new random.RandomPassword(
-            `${name}-password`,
-            { length: 19, special: false, upper: true, lower: true, numeric: true },
-            { parent: this },
-          ).result;
+    // Marked secret explicitly: RandomPassword's own marking happens in the engine.
+    const password = pulumi.secret(
+      args.password ??
+        new random.RandomPassword(
+          `${name}-password`,
+          { length: 19, special: false, upper: true, lower: true, numeric: true },
+          { parent: this },
+        ).result,
+    );
     const ifName = pulumi.output(args.interface);
     const config = new CarpVipConfig(
       name,

@@ -3,9 +3,34 @@
  * (within a timeout), every VHID of the cluster has exactly one MASTER and it is the primary.
  */
 import * as pulumi from "@pulumi/pulumi";
+import { getClusterHealth } from "../health/clusterHealth";
+import type { ClusterHealth } from "../health/types";
+import { toNodeEndpoint, type EndpointInput } from "../providers/endpointInputs";
 import { healthGateProvider } from "../providers/healthGateProvider";
 import type { GateVhid } from "../providers/healthGateRuntime";
 import type { Cluster } from "./cluster";
+
+/**
+ * The cluster's health as an output, read from both nodes when the program runs (preview and up):
+ * CARP state per node and VHID, sync state, problems. Use it to export or log the state; to make
+ * `pulumi up` fail on a bad state, use {@link ClusterHealthGate}. The result holds no secrets, so
+ * it is not marked secret even though the endpoints are.
+ *
+ * @example
+ * export const health = clusterHealthOutput(cluster).apply((h) => ({ healthy: h.healthy, problems: h.problems }));
+ */
+export function clusterHealthOutput(cluster: Cluster): pulumi.Output<ClusterHealth> {
+  const e = cluster.endpointInputs();
+  const health = pulumi
+    .all([pulumi.output(e.primary), pulumi.output(e.secondary)])
+    .apply(([p, s]) =>
+      getClusterHealth({
+        primary: toNodeEndpoint(p as EndpointInput, "primary"),
+        secondary: toNodeEndpoint(s as EndpointInput, "secondary"),
+      }),
+    );
+  return pulumi.unsecret(health);
+}
 
 /** Arguments of {@link ClusterHealthGate}. */
 export interface ClusterHealthGateArgs {
