@@ -8,8 +8,10 @@
 export type FaultKind =
   /** add latency before the request is handled */
   | "latency"
-  /** read the request, then destroy the socket without answering */
+  /** read the request, then destroy the socket without answering (method not run) */
   | "drop"
+  /** run the method, then destroy the socket without answering (did it apply?) */
+  | "dropAfter"
   /** answer HTTP 500 (a PHP fatal) without running the method */
   | "http500"
   /** run the method (side effects happen) but answer HTTP 504 like nginx after 180 s */
@@ -47,9 +49,12 @@ export class FaultControl {
     this.armed.set("latency", { remaining: count, ms });
   }
 
-  /** Destroys the connection of the next `count` requests without an answer. */
-  dropConnections(count = 1): void {
-    this.armed.set("drop", { remaining: count });
+  /**
+   * Destroys the connection of the next `count` requests without an answer; with
+   * `afterProcessing` the method runs first (its side effects happen).
+   */
+  dropConnections(count = 1, opts: { afterProcessing?: boolean } = {}): void {
+    this.armed.set(opts.afterProcessing ? "dropAfter" : "drop", { remaining: count });
   }
 
   /** Answers the next `count` requests with HTTP `status` (500: method not run; 504: method run). */

@@ -88,6 +88,8 @@ export interface NodeOptions {
   lockout?: boolean | LockoutOptions;
   /** How long `pfsense.reboot` keeps the node unreachable (default 1000 ms). */
   rebootDowntimeMs?: number;
+  /** nginx `fastcgi_read_timeout`: a call running longer is answered 504 while it completes (default 180000 ms). */
+  nginxReadTimeoutMs?: number;
   /** Reuse a key/certificate (default: generated at start). */
   tls?: { key: string; cert: string };
 }
@@ -215,7 +217,9 @@ export class EmulatedNode {
   private readonly autoSyncDelayMs: number;
   private readonly syncRetryPauseMs: number;
   private readonly rebootDowntimeMs: number;
+  private readonly nginxReadTimeoutMs: number;
   private lastBackupTime = "";
+  private lastCarpApplyCount = 0;
 
   constructor(private readonly opts: NodeOptions) {
     this.name = opts.name ?? "node";
@@ -231,6 +235,7 @@ export class EmulatedNode {
     this.autoSyncDelayMs = opts.autoSyncDelayMs ?? 100;
     this.syncRetryPauseMs = opts.syncRetryPauseMs ?? this.profile.syncRetryPauseMs;
     this.rebootDowntimeMs = opts.rebootDowntimeMs ?? 1000;
+    this.nginxReadTimeoutMs = opts.nginxReadTimeoutMs ?? 180_000;
     if (opts.lockout) this.faults.enableLockout(opts.lockout === true ? {} : opts.lockout);
     this.carp = opts.carp ?? new CarpCluster();
     this.runtime = {
@@ -516,8 +521,8 @@ export class EmulatedNode {
         body: "<html><body><h1>413 Request Entity Too Large</h1></body></html>",
         contentType: "text/html",
       });
+    const started = Date.now();
     const latency = this.faults.take("latency");
-    if (latency?.ms) await sleep(latency.ms);
     if (this.faults.take("drop")) {
       req.socket.destroy();
       return;
@@ -531,11 +536,29 @@ export class EmulatedNode {
     }
     const body = Buffer.concat(chunks);
     // Calls to one node are strictly serialised (the `xmlrpc` lock, §2.1).
-    const work = this.lock.then(() => this.dispatch(body, req.headers.authorization, sourceIp));
+    // Latency counts as time spent in PHP: inside the lock and under nginx's read timeout.
+    const work = this.lock.then(async () => {
+      if (latency?.ms) await sleep(latency.ms);
+      return this.dispatch(body, req.headers.authorization, sourceIp);
+    });
     this.lock = work.catch(() => undefined);
     let reply: Reply;
+    // nginx answers 504 once fastcgi_read_timeout passes; PHP keeps running to completion (§2.1).
+    const remaining = this.nginxReadTimeoutMs - (Date.now() - started);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<"timeout">(
+      (r) => (timer = setTimeout(() => r("timeout"), Math.max(0, remaining))),
+    );
     try {
-      reply = await work;
+      const first = await Promise.race([work, timedOut]);
+      reply =
+        first === "timeout" || Date.now() - started > this.nginxReadTimeoutMs
+          ? {
+              status: 504,
+              body: "<html><body><h1>504 Gateway Time-out</h1></body></html>",
+              contentType: "text/html",
+            }
+          : first;
     } catch (e) {
       reply =
         e instanceof PhpFatalError
@@ -545,6 +568,11 @@ export class EmulatedNode {
               contentType: "text/html",
             }
           : { status: 200, body: encodeFault(FAULT_PHP[0], FAULT_PHP[1]) };
+    }
+    clearTimeout(timer);
+    if (this.faults.take("dropAfter")) {
+      req.socket.destroy();
+      return;
     }
     if (this.faults.take("http504")) {
       reply = {
@@ -755,8 +783,12 @@ export class EmulatedNode {
       );
     }
     let force = false;
+    this.lastCarpApplyCount = 0;
     if (r.vipsInPayload && isContainer(toStruct(this.tree.virtualip).vip))
       force = this.reconfigureVips(r.oldVips);
+    const carpApplied = this.lastCarpApplyCount > 0;
+    if (carpApplied && toStruct(this.tree.hasync).pfsyncenabled !== undefined)
+      this.serviceLog.push("pfsync_wait");
     // Service apply (§5.1 step 13): record what would restart.
     this.serviceLog.push("filter_reload_queued");
     for (const s of ["openvpn", "ipsec", "dnsmasq", "unbound", "dhcpd", "dhcrelay", "dhcrelay6"]) {
@@ -792,7 +824,10 @@ export class EmulatedNode {
         oldVips.delete(leaf(v.subnet));
       }
       force = true;
-      if (mode === "carp") this.applyCarpVip(v);
+      if (mode === "carp") {
+        this.applyCarpVip(v);
+        this.lastCarpApplyCount += 1;
+      }
     }
     const newAddresses = new Set(vips.map((v) => leaf(v.subnet)));
     for (const [key, old] of oldVips) {

@@ -56,6 +56,14 @@ describe("fault injection (node.faults)", () => {
     );
   });
 
+  it("a drop after processing loses the answer but the write happened", async () => {
+    node.faults.dropConnections(1, { afterProcessing: true });
+    await assert.rejects(
+      rpc("pfsense.restore_config_section", [{ hasync: { pfhostid: "e" } }, 900]),
+    );
+    assert.equal((node.config().hasync as PhpStruct).pfhostid, "e");
+  });
+
   it("malformed XML: the client cannot parse the reply, the method still ran", async () => {
     node.faults.malformedXml();
     await assert.rejects(
@@ -112,5 +120,29 @@ describe("fault injection (node.faults)", () => {
       [["hasync"]],
     )) as PhpStruct;
     assert.equal((v.hasync as PhpStruct).pfhostid, "d");
+  });
+});
+
+describe("nginx read timeout (§2.1)", () => {
+  it("a call slower than fastcgi_read_timeout gets 504 while the method still completes", async () => {
+    const node = await startNode({
+      dir: tempDir("nginx"),
+      adminPassword: PW,
+      nginxReadTimeoutMs: 150,
+    });
+    try {
+      node.faults.latency(800);
+      const body =
+        '<?xml version="1.0"?><methodCall><methodName>pfsense.restore_config_section</methodName><params><param><value><struct><member><name>hasync</name><value><struct><member><name>pfhostid</name><value>f</value></member></struct></value></member></struct></value></param><param><value><int>900</int></value></param></params></methodCall>';
+      const t = Date.now();
+      const r = await rawPost(node.url, body, { Authorization: basic("admin", PW) });
+      assert.equal(r.status, 504);
+      const took = Date.now() - t;
+      assert.ok(took < 600, `answered at the timeout, not when the call finished (${took} ms)`);
+      await new Promise((res) => setTimeout(res, 1000));
+      assert.equal((node.config().hasync as PhpStruct).pfhostid, "f");
+    } finally {
+      await node.stop();
+    }
   });
 });
