@@ -68,6 +68,8 @@ export function createVerifyingAgent(ep: NodeEndpoint, hooks: ConnectHooks): htt
       port: Number(opts.port ?? 443),
       servername: net.isIP(host) === 0 ? host : undefined,
     });
+    // A late error on a socket nobody listens to any more must never crash the process.
+    socket.on("error", () => undefined);
     hooks.onSocket(socket);
     let done = false;
     socket.once("secureConnect", () => {

@@ -52,6 +52,16 @@ function target(ep: NodeEndpoint): { host: string; port: number; path: string; s
     });
   }
   const secure = u.protocol === "https:";
+  if (!secure && !ep.tls?.insecureSkipTlsVerify) {
+    // Plain http would send the node password (root-equivalent, §11 gotcha 22) in clear.
+    throw haError({
+      code: "E_TLS",
+      message: "the node URL uses plain http, which would send the password unencrypted",
+      field: `node ${ep.name ?? "?"}.url`,
+      value: displayUrl(ep),
+      fix: "use https:// (pfSense's GUI default); for a lab only, set tls.insecureSkipTlsVerify: true to allow http",
+    });
+  }
   const path = u.pathname && u.pathname !== "/" ? u.pathname : "/xmlrpc.php";
   return {
     host: u.hostname.replace(/^\[|\]$/g, ""),

@@ -267,3 +267,22 @@ test("connection refused: E_TRANSPORT after the bounded number of attempts", asy
   );
   assert.equal(c.stats.calls, 3);
 });
+
+test("exec_php status reads (CARP status) are idempotent and retried; maintenance mode writes are not", async () => {
+  h.node.faults.dropConnections(1);
+  const c = createNodeClient(h.endpoint());
+  assert.equal((await c.carpStatus()).allow, true);
+  assert.equal(c.stats.calls, 2);
+  h.node.faults.dropConnections(1);
+  const c2 = createNodeClient(h.endpoint());
+  await assert.rejects(c2.setMaintenanceMode(true), code("E_TRANSPORT"));
+  assert.equal(c2.stats.calls, 1);
+});
+
+test("a plain http URL is refused (the password would travel in clear) unless the lab opt-out is set", async () => {
+  const c = createNodeClient(h.endpoint({ url: h.node.url.replace("https:", "http:") }));
+  await assert.rejects(
+    c.firmwareVersion(),
+    (e: unknown) => isHaError(e, "E_TLS") && /plain http/.test((e as Error).message),
+  );
+});
