@@ -101,6 +101,20 @@ describe("pfsense-ha CLI against an emulated pair", () => {
     }
   });
 
+  it("status --wait polls until healthy, with progress on stderr", async () => {
+    await enterMaintenance(f.endpoints.primary);
+    const leave = setTimeout(() => void leaveMaintenance(f.endpoints.primary), 1500);
+    try {
+      const r = await runCli(["status", "--endpoints", endpointsFile, "--wait", "20"]);
+      assert.equal(r.code, 0, r.stderr + r.stdout);
+      assert.match(r.stderr, /waiting for a healthy cluster: \d+ problem\(s\): .*maintenance mode/);
+      assert.match(r.stdout, /^HEALTHY$/m);
+    } finally {
+      clearTimeout(leave);
+      await leaveMaintenance(f.endpoints.primary);
+    }
+  });
+
   it("drill hands over and back, shows progress on stderr and exits 0", async () => {
     const r = await runCli(["drill", "--endpoints", endpointsFile]);
     assert.equal(r.code, 0, r.stderr + r.stdout);
