@@ -366,3 +366,84 @@ test("property: any VIP with arbitrary extra members and flag spellings round-tr
     { numRuns: 300 },
   );
 });
+
+test("property: any outbound NAT rule (old or new format, odd spellings, unknown members) round-trips exactly", () => {
+  const leafArb = fc.oneof(
+    fc.constantFrom("", "on", "yes", "wanip", "other-subnet", "24", "10.0.0.0/24", "inet"),
+    fc.string({ maxLength: 5 }),
+  );
+  const dest = fc.oneof(
+    fc.constant({ any: "" }),
+    fc.record({ network: leafArb }, { requiredKeys: [] }),
+    fc.record({ address: leafArb, not: fc.constant("") }, { requiredKeys: [] }),
+    leafArb,
+  );
+  fc.assert(
+    fc.property(
+      fc.constantFrom(NEW, OLD),
+      fc.record(
+        {
+          source: fc.oneof(fc.record({ network: leafArb }, { requiredKeys: [] }), leafArb),
+          sourceport: leafArb,
+          target: leafArb,
+          target_subnet: leafArb,
+          targetip: leafArb,
+          targetip_subnet: leafArb,
+          interface: fc.constantFrom("wan", "opt1", ""),
+          destination: dest,
+          ipprotocol: leafArb,
+          disabled: leafArb,
+          nonat: leafArb,
+          created: fc.record({ time: leafArb, username: leafArb }),
+          zz: leafArb,
+        },
+        { requiredKeys: [] },
+      ),
+      (ctx, generated) => {
+        const raw = JSON.parse(JSON.stringify(generated)) as PhpStruct;
+        assert.deepEqual(encodeOutboundRule(decodeOutboundRule(raw, ctx), ctx), raw);
+      },
+    ),
+    { numRuns: 500 },
+  );
+});
+
+test("property: any hasync section and any DHCP interface round-trip exactly", () => {
+  const leafArb = fc.oneof(
+    fc.constantFrom("", "on", "yes", "10.0.1.1"),
+    fc.string({ maxLength: 5 }),
+  );
+  fc.assert(
+    fc.property(
+      fc.record(
+        {
+          pfsyncenabled: leafArb,
+          pfsyncpeerip: leafArb,
+          synchronizenat: leafArb,
+          synchronizekea6: leafArb,
+          adminsync: leafArb,
+          password: leafArb,
+          new_password: leafArb,
+        },
+        { requiredKeys: [] },
+      ),
+      fc.record(
+        {
+          enable: leafArb,
+          range: fc.oneof(fc.record({ from: leafArb, to: leafArb }, { requiredKeys: [] }), leafArb),
+          dnsserver: fc.oneof(fc.array(leafArb, { maxLength: 3 }), leafArb),
+          failover_peerip: leafArb,
+          staticmap: fc.array(fc.record({ mac: leafArb }), { maxLength: 2 }),
+        },
+        { requiredKeys: [] },
+      ),
+      (hs, dh) => {
+        const h = JSON.parse(JSON.stringify(hs)) as PhpStruct;
+        const d = JSON.parse(JSON.stringify(dh)) as PhpStruct;
+        assert.deepEqual(encodeHaSync(decodeHaSync(h)!), h);
+        assert.deepEqual(encodeDhcpd(decodeDhcpd({ lan: d })), { lan: d });
+      },
+    ),
+    { numRuns: 500 },
+  );
+});

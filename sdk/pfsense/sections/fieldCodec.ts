@@ -67,22 +67,26 @@ export function encodeItem<M extends WithExtra, C>(
 ): PhpStruct {
   const out: PhpStruct = {};
   const extra = model.extra ?? {};
-  const owned = new Set<string>();
-  for (const s of specs) {
-    s.keys.forEach((k) => owned.add(k));
-    let members = s.encode(model, ctx);
+  const owned = new Set(specs.flatMap((s) => s.keys));
+  const encoded = specs.map((s) => s.encode(model, ctx));
+  // Every member in canonical form: context for fields whose decode reads other members.
+  const canonical: PhpStruct = Object.assign({}, ...encoded) as PhpStruct;
+  specs.forEach((s, i) => {
+    let members = encoded[i];
     if (s.keys.some((k) => k in extra)) {
       const stashed: PhpStruct = {};
       for (const k of s.keys) {
         const v = extra[k];
         if (v !== undefined && v !== false) stashed[k] = v as PhpValue;
       }
-      const decoded = s.decode(stashed, ctx);
+      const context: PhpStruct = { ...canonical };
+      for (const k of s.keys) delete context[k];
+      const decoded = s.decode({ ...context, ...stashed }, ctx);
       if (isDeepStrictEqual(pick(decoded, s.fields), pick(model, s.fields)))
         members = cloneValue(stashed);
     }
     for (const [k, v] of Object.entries(members)) out[k] = v;
-  }
+  });
   for (const [k, v] of Object.entries(extra)) {
     if (owned.has(k) || v === false || v === undefined) continue;
     out[k] = cloneValue(v as PhpValue);
