@@ -189,11 +189,54 @@ function checkSpec(spec: UcarpPeerSpec): void {
     });
 }
 
+/** True when a process with this PID exists (signal 0 probes without sending anything). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Removes what labs of dead processes left behind (a test process killed with SIGKILL never runs
+ * its exit handler): namespaces named `pha<pid>x<n>...` whose creator PID is gone. Processes still
+ * inside them are killed by the PIDs `ip netns pids` lists, then the namespaces are deleted.
+ * Returns the namespaces removed.
+ */
+export async function sweepStaleCarpLabs(): Promise<string[]> {
+  const { stdout } = await run("ip", ["netns", "list"]);
+  const stale = stdout
+    .split("\n")
+    .map((l) => l.trim().split(/\s+/)[0])
+    .filter((ns) => {
+      const m = /^pha(\d+)x\d+/.exec(ns ?? "");
+      return m !== null && Number(m[1]) !== process.pid && !alive(Number(m[1]));
+    });
+  for (const ns of stale) {
+    const pids = await run("ip", ["netns", "pids", ns]).then(
+      (r) => r.stdout.split(/\s+/).filter(Boolean).map(Number),
+      () => [] as number[],
+    );
+    for (const pid of pids) {
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    await run("ip", ["netns", "del", ns]).catch(() => undefined);
+  }
+  return stale;
+}
+
 /**
  * Creates the namespaces, the bridge and one veth per node. Call {@link carpLabUnavailableReason}
  * first to skip cleanly where this is impossible.
  */
 export async function createCarpLab(options: CarpLabOptions): Promise<CarpLab> {
+  await sweepStaleCarpLabs().catch(() => undefined);
   const prefix = options.namePrefix ?? `pha${process.pid}x${labCounter++}`;
   const workDir = mkdtempSync(join(tmpdir(), "pha-carp-"));
   const sw = `${prefix}sw`;
