@@ -262,3 +262,31 @@ test("with pfSense's own sync configured for virtualip, the secondary's view arr
   );
   await fx.pair.primary.syncIdle();
 });
+
+test("an IPv6 VIP: planned in its /64, written with subnet_bits 64, skews derived like IPv4", async () => {
+  const { id, outs } = await carp.create(
+    vipInputs({
+      name: "lan6",
+      interface: "lan",
+      subnet: "2001:db8:99::/64",
+      address: "2001:db8:99::100",
+    }),
+  );
+  assert.equal(outs.family, 6);
+  assert.equal(outs.subnetBits, 64);
+  assert.equal(leaf(rawVip(fx.pair.primary, id)?.subnet), "2001:db8:99::100");
+  assert.equal(leaf(rawVip(fx.pair.primary, id)?.subnet_bits), "64");
+  assert.equal(leaf(rawVip(fx.pair.secondary, id)?.advskew), "100");
+  const d = await carp.diff(
+    id,
+    outs,
+    vipInputs({
+      name: "lan6",
+      interface: "lan",
+      subnet: "192.168.99.0/24",
+      address: "192.168.99.100",
+    }),
+  );
+  assert.ok(d.replaces.includes("family"), "switching the family is a replace");
+  await carp.delete(id, outs);
+});
