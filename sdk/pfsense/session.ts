@@ -145,7 +145,17 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
     for (const p of live) {
       const next = structuredClone(draft);
       try {
-        p.change(next);
+        const r: unknown = p.change(next);
+        if (r && typeof (r as { then?: unknown }).then === "function") {
+          // Mutations after an await would land after the write: refuse instead of losing them.
+          throw haError({
+            code: "E_INVALID_INPUT",
+            message:
+              "an edit's change function returned a promise; it must mutate the draft synchronously",
+            field: `${nodeLabel(client.endpoint)} edit`,
+            fix: "compute what you need before calling edit(), then mutate the draft without awaiting",
+          });
+        }
         const diff = changedSections(draft, next);
         if (diff.interfaces) {
           throw haError({

@@ -66,6 +66,8 @@ test("64 concurrent edits coalesce into a handful of restore calls and all land"
   const revs0 = h.node.revisions.length;
   const calls0 = s.client.stats.calls;
   const writes0 = s.sessionStats.writes;
+  const bytes0 = s.client.stats.bytesSent + s.client.stats.bytesReceived;
+  const t0 = Date.now();
   const states = await Promise.all(
     Array.from({ length: 64 }, (_, i) =>
       s.edit((d) => {
@@ -76,7 +78,8 @@ test("64 concurrent edits coalesce into a handful of restore calls and all land"
   const restores = s.sessionStats.writes - writes0;
   const calls = s.client.stats.calls - calls0;
   console.log(
-    `# 64 coalesced edits: ${restores} restore_config_section, ${calls} XML-RPC calls, ${h.node.revisions.length - revs0} revisions`,
+    `# 64 coalesced edits: ${restores} restore_config_section, ${calls} XML-RPC calls, ${h.node.revisions.length - revs0} revisions, ` +
+      `${((s.client.stats.bytesSent + s.client.stats.bytesReceived - bytes0) / 1024).toFixed(1)} KiB, ${Date.now() - t0} ms`,
   );
   assert.ok(restores >= 1 && restores <= 3, `restores=${restores}`);
   assert.equal(h.node.revisions.length - revs0, restores, "one config revision per restore");
@@ -143,6 +146,18 @@ test("a change that throws fails only its own edit; the others land", async () =
   const lan = toStruct(toStruct(h.node.config().dhcpd).lan);
   assert.equal(lan.gateway, "192.168.99.254");
   assert.deepEqual(lan.dnsserver, ["192.168.99.254"]);
+});
+
+test("an async change function is refused for that edit only (its late mutations would be lost)", async () => {
+  const s = session();
+  const bad = s.edit((async (d: { natMode?: string }) => {
+    await Promise.resolve();
+    d.natMode = "advanced";
+  }) as never);
+  await assert.rejects(
+    bad,
+    (e: unknown) => isHaError(e, "E_INVALID_INPUT") && /synchronously/.test((e as Error).message),
+  );
 });
 
 test("an edit that changes nothing writes nothing", async () => {
