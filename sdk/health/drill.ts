@@ -104,13 +104,19 @@ export async function runDrill(
     before,
     durationMs: performance.now() - started,
   });
-  if (!verdict.ok || before.primary.maintenance) {
-    problems.push(
-      ...verdict.reasons.map((r) => `not drilled, cluster not ready: ${r}`),
-      ...(before.primary.maintenance
-        ? ["not drilled: the primary is already in maintenance mode"]
-        : []),
-    );
+  const notReady = [
+    ...verdict.reasons.map((r) => `not drilled, cluster not ready: ${r}`),
+    ...(before.primary.maintenance
+      ? ["not drilled: the primary is already in maintenance mode"]
+      : []),
+    // A secondary in maintenance advertises as badly as the demoted primary (both clamp to 240,
+    // §8.5), so it could never take over.
+    ...(before.secondary.maintenance
+      ? ["not drilled: the secondary is in maintenance mode and could not take over"]
+      : []),
+  ];
+  if (notReady.length > 0) {
+    problems.push(...notReady);
     return report([]);
   }
 

@@ -72,6 +72,24 @@ describe("runDrill on an emulated pair", () => {
     }
   });
 
+  it("does not start when the secondary is in maintenance mode (it could never take over)", async () => {
+    await enterMaintenance(f.endpoints.secondary);
+    try {
+      const r = await runDrill(f.endpoints);
+      assert.equal(r.ok, false);
+      assert.deepEqual(r.problems, [
+        "not drilled: the secondary is in maintenance mode and could not take over",
+      ]);
+      assert.equal(
+        (await getClusterHealth(f.endpoints)).primary.maintenance,
+        false,
+        "primary untouched",
+      );
+    } finally {
+      await leaveMaintenance(f.endpoints.secondary);
+    }
+  });
+
   it("fails when the secondary cannot take over, and still leaves maintenance mode", async () => {
     // A secondary demoted to the 240 clamp advertises as badly as a primary in maintenance mode
     // (254 → 240, §8.5), so it never takes over: the drill must time out and restore.
