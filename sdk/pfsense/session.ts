@@ -90,8 +90,10 @@ export function resetNodeSessions(): void {
   registry.clear();
 }
 
+/** Same connection settings (the display name does not matter). */
 function sameEndpoint(a: NodeEndpoint, b: NodeEndpoint): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  const k = (e: NodeEndpoint): string => JSON.stringify({ ...e, name: undefined });
+  return k(a) === k(b);
 }
 
 function createSession(initial: NodeEndpoint): NodeSessionImpl {

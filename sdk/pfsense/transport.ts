@@ -192,8 +192,10 @@ export async function callNode(
   const max = opts.idempotent ? Math.max(1, Math.floor(ep.maxAttempts ?? DEFAULT_MAX_ATTEMPTS)) : 1;
   const backoff = ep.retryBackoffMs ?? DEFAULT_RETRY_BACKOFF_MS;
   let last: PfSenseHaError | undefined;
+  let attempts = 0;
   for (let attempt = 1; attempt <= max; attempt++) {
     stats.calls++;
+    attempts = attempt;
     const r = await attemptOnce(ep, method, params, stats);
     if (r.ok) return r.value;
     last = r.failure.error;
@@ -202,13 +204,19 @@ export async function callNode(
       break;
     await sleep(backoff * 2 ** (attempt - 1) * (0.75 + Math.random() * 0.5));
   }
-  if (
-    last &&
-    max > 1 &&
-    (last.code === "E_TRANSPORT" || last.code === "E_TIMEOUT" || last.code === "E_HTTP")
-  ) {
-    // Say how hard we tried; keep the code and fields.
-    Object.defineProperty(last, "attempts", { value: max, enumerable: false });
+  if (last && attempts > 1) {
+    // Say how hard we tried; the last failure stays available as the cause.
+    const m = /^\[[A-Z_]+\] (?:.*?\): )?(.*?)\.?(?: Fix: .*)?$/s.exec(last.message);
+    throw haError(
+      {
+        code: last.code,
+        message: `${m?.[1] ?? last.message} — gave up after ${attempts} attempts with backoff`,
+        field: last.field,
+        value: last.value,
+        fix: last.fix,
+      },
+      last,
+    );
   }
   throw last ?? new Error("unreachable");
 }
