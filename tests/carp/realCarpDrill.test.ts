@@ -17,6 +17,8 @@ import { createNodeClient } from "../../sdk/pfsense";
 import { startPairFixture, type PairFixture } from "../health/pairFixture";
 import { carpLabUnavailableReason } from "./ucarpLab";
 import { startUcarpCarpSource, type UcarpCarpSource } from "./ucarpCarpSource";
+import { startPairWithRealCarp } from "./ucarpPair";
+import { execFileSync } from "node:child_process";
 import { ucarpConvergenceMs, ucarpFailoverBoundsMs } from "./labPlan";
 
 const CLI = resolve(__dirname, "../../sdk/cli/haCli.js");
@@ -152,5 +154,28 @@ describe("emulator with real CARP (ucarp peers): health, drill and failover", ()
       f!.vips.map(() => "MASTER"),
     );
     assert.ok(ms <= worst + 1000);
+  });
+});
+
+describe("startPairWithRealCarp", () => {
+  it("puts a fresh pair's election on ucarp and removes every namespace on stop", async (t) => {
+    const unavailable = await carpLabUnavailableReason();
+    if (unavailable) return t.skip(unavailable);
+    const dir = mkdtempSync(join(tmpdir(), "pha-realpair-"));
+    const pair = await startPairWithRealCarp({ dir });
+    const ours = () =>
+      execFileSync("ip", ["netns", "list"], { encoding: "utf8" })
+        .split("\n")
+        .filter((l) => l.startsWith(pair.ucarp.lab.prefix));
+    try {
+      assert.equal(pair.carp.stateSource, pair.ucarp.stateSource);
+      assert.deepEqual(Object.keys(pair.ucarp.lab.namespaces).sort(), ["primary", "secondary"]);
+      assert.equal(ours().length, 3, "sw + one namespace per node");
+    } finally {
+      await pair.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+    assert.deepEqual(ours(), []);
+    assert.equal(pair.carp.stateSource, undefined, "the model's own election is back");
   });
 });
