@@ -51,6 +51,11 @@ export interface CarpVipArgs {
   password?: pulumi.Input<string>;
   /** Description shown in pfSense's GUI. */
   description?: pulumi.Input<string>;
+  /**
+   * Unicast CARP (pfSense Plus only): each node advertises to the other node's own address on the
+   * interface instead of multicast. Refused on pfSense CE. Default false.
+   */
+  unicast?: pulumi.Input<boolean>;
 }
 
 /** The dynamic resource behind {@link CarpVip} (type `pulumi-nodejs:dynamic/pfsense-ha:CarpVipConfig`). */
@@ -70,6 +75,8 @@ export class CarpVipConfig extends pulumi.dynamic.Resource {
   declare readonly interface: pulumi.Output<string>;
   declare readonly drift: pulumi.Output<NodeDrift>;
   declare readonly syncedBy: pulumi.Output<string>;
+  declare readonly primaryPeer: pulumi.Output<string>;
+  declare readonly secondaryPeer: pulumi.Output<string>;
 
   constructor(name: string, props: Record<string, unknown>, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -84,6 +91,8 @@ export class CarpVipConfig extends pulumi.dynamic.Resource {
         secondaryAdvskew: undefined,
         drift: undefined,
         syncedBy: undefined,
+        primaryPeer: undefined,
+        secondaryPeer: undefined,
         ...props,
       },
       {
@@ -134,6 +143,10 @@ export class CarpVip extends pulumi.ComponentResource {
   readonly interface: pulumi.Output<string>;
   /** Drift found by the last refresh, per node (empty when in sync). */
   readonly drift: pulumi.Output<NodeDrift>;
+  /** Unicast mode: the primary's peer (the secondary's address); "" in multicast mode. */
+  readonly primaryPeer: pulumi.Output<string>;
+  /** Unicast mode: the secondary's peer (the primary's address); "" in multicast mode. */
+  readonly secondaryPeer: pulumi.Output<string>;
 
   constructor(name: string, args: CarpVipArgs, opts?: pulumi.ComponentResourceOptions) {
     // Component inputs are stored in state (pitfall 7): pass nothing secret to super().
@@ -165,6 +178,7 @@ export class CarpVip extends pulumi.ComponentResource {
         skew: args.skew,
         password,
         description: args.description,
+        unicast: args.unicast,
         reservedVhids: ifName.apply((i) => cluster.reservedVhids[i] ?? []),
         syncWaitMs: cluster.syncWaitMs(),
       },
@@ -182,6 +196,8 @@ export class CarpVip extends pulumi.ComponentResource {
     this.uniqid = config.uniqid;
     this.interface = config.interface;
     this.drift = config.drift;
+    this.primaryPeer = config.primaryPeer;
+    this.secondaryPeer = config.secondaryPeer;
     this.registerOutputs({
       vhid: this.vhid,
       address: this.address,

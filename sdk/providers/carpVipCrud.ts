@@ -17,6 +17,8 @@ import {
   carpVipOutputs,
   primaryVip,
   resolveCarpVip,
+  unicastPeerOf,
+  withUnicastPeer,
   type CarpVipDesired,
   type CarpVipInputs,
   type CarpVipOutputs,
@@ -45,6 +47,7 @@ const INPUT_KEYS: (keyof CarpVipInputs)[] = [
   "password",
   "description",
   "reservedVhids",
+  "unicast",
   "syncWaitMs",
 ];
 
@@ -116,6 +119,47 @@ function vhidOwner(v: VirtualIp): string {
   return `VIP ${v.subnet}${v.descr ? ` "${v.descr}"` : ""}${v.uniqid ? ` (uniqid ${v.uniqid})` : ""}`;
 }
 
+/**
+ * Unicast CARP peers (pfSense Plus only): each node advertises to the other node's own address
+ * on the VIP's interface, in the VIP's family.
+ */
+function unicastPeers(
+  d: CarpVipDesired,
+  p: NodeState,
+  s: NodeState,
+  lbl: string,
+): { primary: string; secondary: string } {
+  for (const [role, n] of [
+    ["primary", p],
+    ["secondary", s],
+  ] as const) {
+    if (!n.firmware.profile.plus) {
+      throw haError({
+        code: "E_UNSUPPORTED_VERSION",
+        field: `${lbl}.unicast`,
+        value: n.firmware.productVersion,
+        message: `unicast CARP needs pfSense Plus; the ${role} runs ${n.firmware.platform} ${n.firmware.productVersion} (CE has multicast CARP only)`,
+        fix: "drop unicast, or upgrade both nodes to pfSense Plus",
+      });
+    }
+  }
+  const own = (n: NodeState): string | undefined => {
+    const i = n.config.interfaces[d.interface];
+    return d.family === 4 ? i?.ipaddr : i?.ipaddrv6;
+  };
+  const pa = own(p);
+  const sa = own(s);
+  if (!pa || !sa || addressFamily(pa) !== d.family || addressFamily(sa) !== d.family) {
+    throw haError({
+      code: "E_INVALID_INPUT",
+      field: `${lbl}.unicast`,
+      message: `unicast CARP needs a static IPv${d.family} address on ${d.interface} on both nodes`,
+      fix: "assign static addresses on both nodes",
+    });
+  }
+  return { primary: sa, secondary: pa };
+}
+
 interface ReconcileOptions {
   uniqid: string;
   /** VHID recorded in state or given explicitly; undefined = allocate. */
@@ -141,6 +185,8 @@ async function reconcile(
     ],
     lbl,
   );
+
+  const peers = inp.unicast ? unicastPeers(d, p0, s0, lbl) : undefined;
 
   let id = o.uniqid;
   let vhid: number | undefined = o.vhid;
@@ -194,7 +240,7 @@ async function reconcile(
       field: "CarpVip",
     });
     vhid = alloc[id];
-    const vip = primaryVip(d, id, vhid, existing);
+    const vip = withUnicastPeer(primaryVip(d, id, vhid, existing), peers?.primary);
     if (existing) draft.virtualIps[draft.virtualIps.indexOf(existing)] = vip;
     else draft.virtualIps.push(vip);
   };
@@ -230,7 +276,23 @@ async function reconcile(
       }),
     });
   }
-  const expected = deriveSecondary(onlyVips([pv])).virtualIps[0];
+  if (peers && unicastPeerOf(pv) !== peers.primary) {
+    throw partialFailure({
+      resource: lbl,
+      id,
+      properties: partialProps(),
+      step: "read-back of the primary",
+      cause: haError({
+        code: "E_VERIFY",
+        field: `${lbl} (primary)`,
+        message: "the primary does not hold the unicast peer as written",
+        fix: "check that both nodes run pfSense Plus with unicast CARP support",
+      }),
+    });
+  }
+  // The secondary advertises to the primary (a Plus sync copying carp_peer verbatim would make it
+  // peer with itself, so the peer is checked and, if needed, written by the library).
+  const expected = withUnicastPeer(deriveSecondary(onlyVips([pv])).virtualIps[0], peers?.secondary);
   let secondary: { state: NodeState; syncedBy: "pfsense" | "library" };
   try {
     secondary = await convergeSecondary({
@@ -243,10 +305,18 @@ async function reconcile(
         secondaryDrift(
           onlyVips([expected]),
           onlyVips(cfg.virtualIps.filter((v) => v.uniqid === id)),
-        ).length === 0,
+        ).length === 0 &&
+        (peers === undefined ||
+          unicastPeerOf(cfg.virtualIps.find((v) => v.uniqid === id)) === peers.secondary),
       apply: (draft) => {
         const i = draft.virtualIps.findIndex((v) => v.uniqid === id);
-        const copy = { ...expected, extra: draft.virtualIps[i]?.extra ?? expected.extra };
+        const copy = {
+          ...expected,
+          extra:
+            peers === undefined
+              ? (draft.virtualIps[i]?.extra ?? expected.extra)
+              : { ...(draft.virtualIps[i]?.extra ?? {}), ...(expected.extra ?? {}) },
+        };
         if (copy.extra === undefined) delete copy.extra;
         if (i >= 0) draft.virtualIps[i] = copy;
         else draft.virtualIps.push(copy);
@@ -262,7 +332,14 @@ async function reconcile(
     });
   }
   const sv = secondary.state.config.virtualIps.find((v) => v.uniqid === id);
-  const outs = carpVipOutputs(inp, d, pv, sv?.advskew ?? expected.advskew ?? 0, secondary.syncedBy);
+  const outs = carpVipOutputs(
+    inp,
+    d,
+    pv,
+    sv?.advskew ?? expected.advskew ?? 0,
+    secondary.syncedBy,
+    peers ?? { primary: "", secondary: "" },
+  );
   return { id, outs: toPlainData(outs) };
 }
 
@@ -348,6 +425,20 @@ export async function readCarpVip(
     primary: driftLines(secondaryDrift(onlyVips([expectedPrimary]), onlyVips(pv ? [pv] : []))),
     secondary: driftLines(secondaryDrift(onlyVips([expectedSecondary]), onlyVips(sv ? [sv] : []))),
   };
+  if (props.unicast) {
+    const pp = unicastPeerOf(pv);
+    const sp = unicastPeerOf(sv);
+    if (pv && pp !== props.primaryPeer) {
+      drift.primary.push(
+        `virtualIps[${id}].carp_peer: expected "${props.primaryPeer}", found ${JSON.stringify(pp ?? null)}`,
+      );
+    }
+    if (sv && sp !== props.secondaryPeer) {
+      drift.secondary.push(
+        `virtualIps[${id}].carp_peer: expected "${props.secondaryPeer}", found ${JSON.stringify(sp ?? null)}`,
+      );
+    }
+  }
   const observed: Partial<CarpVipOutputs> = pv
     ? {
         address: pv.subnet,

@@ -36,6 +36,8 @@ export interface CarpVipInputs {
   password: string;
   description?: string;
   reservedVhids?: number[];
+  /** Unicast CARP (pfSense Plus): each node advertises to the other node's address. */
+  unicast?: boolean;
   /** Bound on waiting for pfSense's own sync, ms. */
   syncWaitMs?: number;
 }
@@ -56,6 +58,9 @@ export interface CarpVipOutputs extends CarpVipInputs {
   secondaryAddress: string;
   drift: NodeDrift;
   syncedBy: SyncedBy;
+  /** Unicast peers per node ("" in multicast mode). */
+  primaryPeer?: string;
+  secondaryPeer?: string;
 }
 
 /** The VIP as planned from the inputs alone (no node I/O). */
@@ -89,6 +94,7 @@ const PROPERTIES = [
   "password",
   "description",
   "reservedVhids",
+  "unicast",
 ] as const;
 const RENAME = { vip: "address", advskew: "skew" };
 
@@ -241,6 +247,7 @@ export function diffCarpVip(olds: CarpVipOutputs, news: CarpVipInputs): FieldDif
     { field: "primary", old: olds.primary, new: news.primary },
     { field: "secondary", old: olds.secondary, new: news.secondary },
     { field: "drift", old: hasDrift(olds.drift), new: false },
+    { field: "unicast", old: olds.unicast ?? false, new: news.unicast ?? false },
   ];
   let desired: CarpVipDesired | undefined;
   const known = !containsUnknown([
@@ -301,6 +308,7 @@ export function carpVipOutputs(
   vip: VirtualIp,
   secondaryAdvskew: number,
   syncedBy: SyncedBy,
+  peers: { primary: string; secondary: string } = { primary: "", secondary: "" },
 ): CarpVipOutputs {
   return {
     ...inp,
@@ -317,5 +325,19 @@ export function carpVipOutputs(
     secondaryAddress: d.secondaryAddress,
     drift: noDrift(),
     syncedBy,
+    primaryPeer: peers.primary,
+    secondaryPeer: peers.secondary,
   };
+}
+
+/** pfSense Plus unicast CARP members of a VIP (`carp_mode`, `carp_peer`); CE has none (§9.2). */
+export function withUnicastPeer(vip: VirtualIp, peer: string | undefined): VirtualIp {
+  if (peer === undefined) return vip;
+  return { ...vip, extra: { ...(vip.extra ?? {}), carp_mode: "ucast", carp_peer: peer } };
+}
+
+/** The unicast peer a VIP record holds, if any. */
+export function unicastPeerOf(vip: VirtualIp | undefined): string | undefined {
+  const e = vip?.extra;
+  return e && e.carp_mode === "ucast" && typeof e.carp_peer === "string" ? e.carp_peer : undefined;
 }
