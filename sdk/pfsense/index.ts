@@ -62,3 +62,4 @@ export {
   type WritableSection,
 } from "./sections/nodeConfig";
 export { decodeCarpStatus, MARKERS } from "./carpRuntime";
+export { displayUrl, nodeLabel } from "./endpointLabel";
