@@ -43,11 +43,21 @@ export const PHP_MAINTENANCE_OFF = [
   "$toreturn = array('maintenance' => false, 'marker' => 'pfsense-ha:maintenance:1');",
 ].join("\n");
 
-/** Reads the `sync_settings` GUI notices the sync sender files on failure (§6.6). */
+/**
+ * Reads the GUI notices the sync sender files on failure (§6.6). They carry id `sync_settings`
+ * but categories such as "XMLRPC Error", so the snippet takes every notice (`get_notices()`
+ * filters by category) and keeps those with that id.
+ */
 export const PHP_SYNC_NOTICES = [
   'require_once("notices.inc");',
-  "$n = get_notices('sync_settings');",
-  "$toreturn = array('notices' => (is_array($n) ? array_values($n) : array()), 'marker' => 'pfsense-ha:notices:1');",
+  "$all = get_notices();",
+  "$picked = array();",
+  "if (is_array($all)) {",
+  "  foreach ($all as $n) {",
+  "    if (is_array($n) && isset($n['id']) && $n['id'] == 'sync_settings') { $picked[] = $n; }",
+  "  }",
+  "}",
+  "$toreturn = array('notices' => $picked, 'marker' => 'pfsense-ha:notices:1');",
 ].join("\n");
 
 /** Every snippet, by a short name (for logs and for the emulator's registry). */
