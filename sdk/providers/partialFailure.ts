@@ -42,7 +42,14 @@ export function partialFailure(args: {
     args.cause,
   ) as PartialFailure;
   err.id = args.id;
-  err.properties = toPlainData(args.properties) as Record<string, unknown>;
+  // Recorded drift makes every provider's diff report a change, so the next `pulumi up` runs
+  // update even when the recorded inputs equal the program's (pitfall 16).
+  const onPrimary = /primary/.test(args.step);
+  const pending = [`not converged: the ${args.step} failed`];
+  err.properties = toPlainData({
+    ...args.properties,
+    drift: { primary: onPrimary ? pending : [], secondary: onPrimary ? [] : pending },
+  }) as Record<string, unknown>;
   err.reasons = [err.message];
   return err;
 }

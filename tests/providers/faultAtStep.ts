@@ -19,7 +19,7 @@ export function armAtNextWrite(
   role: PairRole,
   node: EmulatedNode,
   when: "before-write" | "after-write",
-  arm: (n: EmulatedNode) => void,
+  arm: (n: EmulatedNode) => void | Promise<void>,
 ): void {
   const client = getNodeSession(toNodeEndpoint(ep, role)).client as unknown as {
     restoreSections(p: PhpStruct): Promise<void>;
@@ -27,8 +27,8 @@ export function armAtNextWrite(
   const original = client.restoreSections.bind(client);
   client.restoreSections = async (p: PhpStruct) => {
     client.restoreSections = original; // one shot
-    if (when === "before-write") arm(node);
+    if (when === "before-write") await arm(node);
     await original(p);
-    if (when === "after-write") arm(node);
+    if (when === "after-write") await arm(node);
   };
 }
