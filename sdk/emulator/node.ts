@@ -11,7 +11,12 @@ import * as https from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import * as path from "node:path";
 import { generate } from "selfsigned";
-import { dumpConfigXml, normalizeConfigTree, parseConfigXml } from "../codec/configXml";
+import {
+  dumpConfigXml,
+  htmlEntityEncode,
+  normalizeConfigTree,
+  parseConfigXml,
+} from "../codec/configXml";
 import {
   cloneValue,
   isStruct,
@@ -381,11 +386,12 @@ export class EmulatedNode {
 
   /** Files a GUI notice (pfSense `file_notice`). */
   fileNotice(id: string, notice: string, category = "General", priority = 1): void {
+    // file_notice stores every field htmlentities()-encoded.
     this.notices.push({
-      id,
-      notice,
+      id: htmlEntityEncode(id),
+      notice: htmlEntityEncode(notice),
       url: "",
-      category,
+      category: htmlEntityEncode(category),
       priority: String(priority),
       time: Date.now(),
     });
@@ -754,9 +760,13 @@ export class EmulatedNode {
   }
 
   private backupSections(names: unknown): unknown {
-    const wanted = new Set(
-      toList(names as PhpValue).map((n) => (typeof n === "string" ? n : String(n))),
-    );
+    // array_flip($section): the values of the list (or struct) are the names.
+    const values = Array.isArray(names)
+      ? names
+      : isStruct(names as PhpValue)
+        ? Object.values(names as PhpStruct)
+        : [];
+    const wanted = new Set(values.map((n) => (typeof n === "string" ? n : String(n))));
     const out: PhpStruct = {};
     // array_intersect_key keeps the config's order.
     for (const [k, v] of Object.entries(this.tree)) if (wanted.has(k)) out[k] = cloneValue(v);

@@ -203,13 +203,15 @@ describe("auto-sync primary → secondary (§6, §10.8)", () => {
     const notices = primary.listNotices().filter((n) => n.id === "sync_settings");
     assert.equal(notices.filter((n) => n.category === "Communications error occurred").length, 4);
     assert.equal(notices.filter((n) => n.category === "XMLRPC Error").length, 1);
-    // pfSense's get_notices('sync_settings') filters by category, and no sync notice has that
-    // category: the shared snippet therefore reads nothing on a real node, and here.
+    // The shared snippet reads every notice and keeps id sync_settings (get_notices() filters by category).
     const viaSnippet = (await call(primary, "admin", primary.password, "pfsense.exec_php", [
       PHP_SNIPPETS.syncNotices,
       240,
     ])) as PhpStruct;
-    assert.deepEqual(viaSnippet.notices, []);
+    assert.deepEqual(
+      (viaSnippet.notices as PhpStruct[]).map((n) => [n.id, n.category, n.notice]),
+      notices.map((n) => [n.id, n.category, n.notice]),
+    );
     await call(primary, "admin", primary.password, "pfsense.restore_config_section", [
       { hasync: { ...HASYNC_ON(primary.password), synchronizetoip: "172.16.1.99" } },
       900,
