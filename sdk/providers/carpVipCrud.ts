@@ -7,6 +7,7 @@ import {
   allocateVhids,
   deriveSecondary,
   haError,
+  planCarpTiming,
   secondaryDrift,
   type NodeHaConfig,
   type VirtualIp,
@@ -186,6 +187,15 @@ async function reconcile(
     lbl,
   );
 
+  if (d.family === 4 && p0.config.dhcpd[d.interface]?.failoverPeerIp) {
+    // DHCP failover runs here: dhcpd takes the primary role only below skew 20 (§8.6).
+    planCarpTiming({
+      advbase: d.advbase,
+      primarySkew: d.primaryAdvskew,
+      dhcpFailover: true,
+      field: lbl,
+    });
+  }
   const peers = inp.unicast ? unicastPeers(d, p0, s0, lbl) : undefined;
 
   let id = o.uniqid;

@@ -96,6 +96,12 @@ test("create: each node's peer is the other node's address, gateway and DNS are 
   const { outs: fixed } = await dhcp.update(id, drifted.props as DhcpFailoverOutputs, inputs());
   assert.equal(leaf(lan(fx.pair.secondary).failover_peerip), "192.168.99.1");
 
+  // While failover runs on lan, the VIP's skew may not move to 20 or more.
+  const skewed = await providers.carpVip
+    .update(vip.id, vip.outs, { ...vip.outs, skew: 25 })
+    .catch((e: unknown) => e);
+  assert.match(String(skewed), /E_DHCP_SKEW/);
+
   await dhcp.delete(id, fixed);
   assert.equal(
     JSON.stringify(lan(fx.pair.primary)),
