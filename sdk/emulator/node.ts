@@ -603,6 +603,7 @@ export class EmulatedNode {
   private send(res: http.ServerResponse, r: Reply): void {
     const buf = Buffer.from(r.body, "utf8");
     res.writeHead(r.status, {
+      Server: "nginx",
       "Content-Type": r.contentType ?? "text/xml; charset=utf-8",
       "Content-Length": buf.length,
     });
