@@ -8,8 +8,8 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { leaf, toStruct } from "../../sdk/codec/phpValue";
-import { startPair } from "../../sdk/emulator";
+import { leaf, toList, toStruct } from "../../sdk/codec/phpValue";
+import { hashPassword, startPair } from "../../sdk/emulator";
 import { ALL_SYNC_AREAS } from "../../sdk/plan/model";
 import { resetNodeSessions } from "../../sdk/pfsense";
 import { providers } from "../../sdk/providers/runtime";
@@ -67,6 +67,29 @@ test("pre-flight refuses a sync user that cannot authenticate on the secondary, 
   assert.match(text, /E_PREFLIGHT/);
   assert.match(text, /sync user "admin"/);
   assert.ok(!text.includes("Wrong-Sync-Pw-1"));
+});
+
+test("pre-flight refuses a sync user without the HA-sync privilege (page-all is not enough), naming the privilege", async () => {
+  guiEdit(fx.pair.secondary, (tree) => {
+    const sys = toStruct(tree.system);
+    sys.user = [
+      ...toList(sys.user),
+      {
+        name: "syncer",
+        scope: "user",
+        "bcrypt-hash": hashPassword("Syncer-Pw-1"),
+        uid: "2001",
+        priv: ["page-all"],
+      },
+    ];
+    tree.system = sys;
+  });
+  const r = await sync.check({}, inputs({ username: "syncer", password: "Syncer-Pw-1" }));
+  const text = r.failures.map((f) => f.reason).join();
+  assert.match(text, /E_PREFLIGHT/);
+  assert.match(text, /sync user "syncer"/);
+  assert.match(text, /HA node sync/);
+  assert.ok(!text.includes("Syncer-Pw-1"));
 });
 
 test("create: pfsync on both (peers crossed, distinct host ids), sync-to only on the primary, all areas by default", async () => {
