@@ -1072,7 +1072,10 @@ export class EmulatedNode {
             lastError = `Exception calling XMLRPC method ${method} # ${decoded.message}`;
           } else if (!decoded.ok) {
             lastError = `Exception calling XMLRPC method ${method} #${decoded.faultCode} : ${decoded.faultString}`;
-            this.fileNotice("sync_settings", lastError, "Communications error occurred", 2);
+            // 2.6+: a notice on every faulting attempt (older clients file one per attempt below).
+            if (this.profile.syncAttempts > 2) {
+              this.fileNotice("sync_settings", lastError, "Communications error occurred", 2);
+            }
           } else {
             this.syncLog.push(`XMLRPC reload data success with ${logUrl} (pfsense.${method}).`);
             return decoded.value;
@@ -1086,7 +1089,16 @@ export class EmulatedNode {
         if (attempt < this.profile.syncAttempts)
           this.syncLog.push(`Retrying XMLRPC Request due to error: ${lastError}`);
       } else {
-        this.fileNotice("sync_settings", lastError, "Settings Sync", 2);
+        this.fileNotice(
+          "sync_settings",
+          lastError,
+          lastError.startsWith("A communications error")
+            ? "Communications error occurred"
+            : lastError.includes(" #-") || /#\d+ : /.test(lastError)
+              ? "Error code received"
+              : "Settings Sync",
+          2,
+        );
       }
       if (attempt < this.profile.syncAttempts && this.syncRetryPauseMs > 0)
         await sleep(this.syncRetryPauseMs);

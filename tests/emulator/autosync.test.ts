@@ -241,4 +241,30 @@ describe("auto-sync primary → secondary (§6, §10.8)", () => {
       primary.revisions.some((r) => r.description === "(system): Update XMLRPC sync password."),
     );
   });
+
+  it("2.5.2 sender: two attempts without a pause, a notice for each failed attempt", async () => {
+    const pair = await startPair({
+      dir: tempDir("sync-252"),
+      version: "2.5.2",
+      autoSyncDelayMs: 20,
+    });
+    pairs.push(pair);
+    const { primary, secondary } = pair;
+    const authBefore = secondary.authLog.length;
+    await call(primary, "admin", primary.password, "pfsense.restore_config_section", [
+      { hasync: HASYNC_ON("wrong") },
+      900,
+    ]);
+    await primary.syncIdle();
+    assert.equal(secondary.authLog.length - authBefore, 2);
+    const cats = primary
+      .listNotices()
+      .filter((n) => n.id === "sync_settings")
+      .map((n) => n.category);
+    assert.deepEqual(cats, ["Error code received", "Error code received", "XMLRPC Error"]);
+    assert.ok(
+      !primary.syncLog.some((l) => l.startsWith("Retrying")),
+      "no Retrying log line before 2.6",
+    );
+  });
 });

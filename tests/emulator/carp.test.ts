@@ -118,3 +118,31 @@ describe("CARP timing (§8.5)", () => {
     }
   });
 });
+
+describe("VIP runtime after a VHID change with the same address (§5.1 step 11, gotcha 31)", () => {
+  for (const [version, leftBehind] of [
+    ["2.7.2", true],
+    ["2.5.2", false],
+  ] as const) {
+    it(`${version}: the old binding is ${leftBehind ? "left behind" : "removed"}`, async () => {
+      const node = await startNode({
+        dir: tempDir(`vhid-${version}`),
+        version,
+        adminPassword: "pw",
+      });
+      try {
+        const rpc = (vhid: number) =>
+          call(node, "admin", "pw", "pfsense.restore_config_section", [
+            { virtualip: { vip: [carpVip("wan", vhid, "192.168.1.254", "65e000000001")] } },
+            900,
+          ]);
+        await rpc(1);
+        await rpc(7);
+        assert.equal(node.runtime.applied.has("wan_vip7"), true);
+        assert.equal(node.runtime.applied.has("wan_vip1"), leftBehind);
+      } finally {
+        await node.stop();
+      }
+    });
+  }
+});
