@@ -274,8 +274,22 @@ export function applyRestore(
       }
     }
   }
+  // Step 5: captive portal zones missing from the payload are deleted (2.5+: only when the
+  // payload has `captiveportal`; 2.4.x: whenever the receiver has zones). Vouchers not modelled.
+  const localZones = cfg.captiveportal;
+  const cpSent = Object.prototype.hasOwnProperty.call(sections, "captiveportal");
+  const zonesToDelete =
+    isContainer(localZones) && (cpSent || profile.name === "2.4")
+      ? Object.keys(localZones).filter(
+          (z) =>
+            !isContainer(sections.captiveportal) || !(z in (sections.captiveportal as PhpStruct)),
+        )
+      : [];
   // Step 8: two-level merge of the rest.
   cfg = mergeTwoLevel(cfg, sections);
+  if (zonesToDelete.length > 0 && isStruct(cfg.captiveportal)) {
+    for (const z of zonesToDelete) delete cfg.captiveportal[z];
+  }
   // Step 9: kept local VIPs pushed onto the front one at a time (ends up reversed).
   if (keepLocal.length > 0) {
     const vsec = isStruct(cfg.virtualip) ? cfg.virtualip : {};

@@ -87,3 +87,21 @@ describe("sync sender payload (§6.3, §6.4)", () => {
     assert.equal(admin?.descr, "admin from primary");
   });
 });
+
+describe("receiver: captive portal zones (§5.1 step 5)", () => {
+  it("deletes local zones the payload lacks only when captiveportal is sent (2.5+), always on 2.4", () => {
+    const local: PhpStruct = {
+      captiveportal: { guests: { zone: "guests", enable: "" }, staff: { zone: "staff" } },
+      nat: "",
+    };
+    const sent = { captiveportal: { guests: { zone: "guests" } } };
+    const r27 = applyRestore(local, sent, profileFor("2.7.2")).config;
+    assert.deepEqual(Object.keys(r27.captiveportal as PhpStruct), ["guests"]);
+    assert.deepEqual(
+      applyRestore(local, { nat: "" }, profileFor("2.7.2")).config.captiveportal,
+      local.captiveportal,
+    );
+    const r24 = applyRestore(local, { nat: "" }, profileFor("2.4.5")).config;
+    assert.deepEqual(r24.captiveportal, {}, "2.4.x deletes every local zone even without the key");
+  });
+});
