@@ -3,11 +3,17 @@
  * reason otherwise), a throwaway file backend per suite, and inline-program stacks wired to the
  * repository's offline engine (scripts/pulumiEngine.ts).
  */
+import { execFile } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { automation } from "@pulumi/pulumi";
-import { engineStatus, workspaceOptions, type EngineStatus } from "../../scripts/pulumiEngine";
+import {
+  engineStatus,
+  pulumiEnv,
+  workspaceOptions,
+  type EngineStatus,
+} from "../../scripts/pulumiEngine";
 
 let cached: EngineStatus | undefined;
 
@@ -73,4 +79,26 @@ export class OutputLog {
   get text(): string {
     return this.lines.join("");
   }
+}
+
+/**
+ * `pulumi stack export` exactly as a user runs it (the Automation API's `exportStack()` adds
+ * `--show-secrets`, which would defeat the point of checking for plaintext).
+ */
+export async function stackExportText(s: Scratch, stack: automation.Stack): Promise<string> {
+  const st = engine();
+  if (!st.installed) throw new Error(st.reason);
+  return new Promise((resolve, reject) => {
+    execFile(
+      st.cli,
+      ["stack", "export", "--stack", stack.name, "--non-interactive"],
+      {
+        cwd: stack.workspace.workDir,
+        env: { ...process.env, ...pulumiEnv({ stateDir: s.stateDir }) },
+        maxBuffer: 64 << 20,
+      },
+      (err, stdout, stderr) =>
+        err ? reject(new Error(`${err.message}\n${stderr}`)) : resolve(stdout),
+    );
+  });
 }
