@@ -290,6 +290,18 @@ export function applyRestore(
   if (zonesToDelete.length > 0 && isStruct(cfg.captiveportal)) {
     for (const z of zonesToDelete) delete cfg.captiveportal[z];
   }
+  // master: Kea HA node-local fields come back from the receiver's old config.
+  if (profile.name === "master") {
+    for (const k of ["kea", "kea6"]) {
+      const oldHa = toStruct(toStruct(config[k]).ha);
+      const now = cfg[k];
+      if (!isStruct(now) || !isStruct(now.ha)) continue;
+      for (const f of ["tls", "scertref", "mutualtls", "ccertref", "localname"]) {
+        if (oldHa[f] !== undefined) now.ha[f] = cloneValue(oldHa[f]);
+        else delete now.ha[f];
+      }
+    }
+  }
   // Step 9: kept local VIPs pushed onto the front one at a time (ends up reversed).
   if (keepLocal.length > 0) {
     const vsec = isStruct(cfg.virtualip) ? cfg.virtualip : {};

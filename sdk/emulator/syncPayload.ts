@@ -216,8 +216,35 @@ export function buildSyncPayload(config: PhpStruct, profile: VersionProfile): Ph
   }
   if (payload.virtualip !== undefined) payload.virtualip = syncVirtualIps(config);
   if (payload.dhcpd !== undefined) payload.dhcpd = rewriteDhcpPeers(config, payload.dhcpd, profile);
+  if (profile.name === "master") {
+    for (const k of ["kea", "kea6"])
+      if (payload[k] !== undefined) payload[k] = flipKeaHa(config, payload[k]);
+  }
   if (on(toStruct(config.hasync), "adminsync") && profile.name !== "2.4") {
     payload.hasync = { adminsync: "on" };
   }
   return payload;
+}
+
+/** Kea HA fields the receiver keeps from its own config (master, §5.1 step 8). */
+export const KEA_LOCAL_FIELDS = ["tls", "scertref", "mutualtls", "ccertref", "localname"] as const;
+
+/**
+ * master's Kea HA flip (§6.4 step 5): swap local/remote address and port, name the remote after
+ * this node, flip primary↔standby, drop node-local TLS fields. The default name when `localname`
+ * is empty is taken from the hostname here (pfSense's exact default is unconfirmed).
+ */
+function flipKeaHa(config: PhpStruct, section: PhpValue): PhpValue {
+  if (!isStruct(section) || !isStruct(section.ha)) return section;
+  const ha = section.ha;
+  const out: PhpStruct = { ...ha };
+  [out.localip, out.remoteip] = [ha.remoteip ?? "", ha.localip ?? ""];
+  [out.localport, out.remoteport] = [ha.remoteport ?? "", ha.localport ?? ""];
+  out.remotename = leaf(ha.localname) || leaf(toStruct(config.system).hostname);
+  const role = leaf(ha.role);
+  if (role === "primary") out.role = "standby";
+  else if (role === "standby") out.role = "primary";
+  for (const f of KEA_LOCAL_FIELDS) delete out[f];
+  section.ha = out;
+  return section;
 }

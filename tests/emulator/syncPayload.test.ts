@@ -105,3 +105,44 @@ describe("receiver: captive portal zones (§5.1 step 5)", () => {
     assert.deepEqual(r24.captiveportal, {}, "2.4.x deletes every local zone even without the key");
   });
 });
+
+describe("Kea HA (master, §6.4 step 5, §5.1 step 8)", () => {
+  it("the sender flips local/remote and the role; the receiver keeps its own TLS fields and name", () => {
+    const cfg = primaryWith({ synchronizedhcpd: "on" });
+    cfg.kea = {
+      ha: {
+        role: "primary",
+        localname: "fw1",
+        localip: "192.168.99.1",
+        localport: "8000",
+        remoteip: "192.168.99.2",
+        remoteport: "8001",
+        tls: "",
+        scertref: "cert1",
+      },
+    };
+    const p = profileFor("master");
+    const payload = buildSyncPayload(cfg, p);
+    const ha = (payload.kea as PhpStruct).ha as PhpStruct;
+    assert.deepEqual(
+      [
+        ha.role,
+        ha.localip,
+        ha.remoteip,
+        ha.localport,
+        ha.remoteport,
+        ha.remotename,
+        ha.tls,
+        ha.localname,
+      ],
+      ["standby", "192.168.99.2", "192.168.99.1", "8001", "8000", "fw1", undefined, undefined],
+    );
+    const receiver = parseConfigXml(realisticConfigXml("secondary"));
+    receiver.kea = { ha: { role: "standby", localname: "fw2", tls: "", scertref: "cert2" } };
+    const got = (applyRestore(receiver, payload, p).config.kea as PhpStruct).ha as PhpStruct;
+    assert.deepEqual(
+      [got.role, got.localname, got.scertref, got.remotename],
+      ["standby", "fw2", "cert2", "fw1"],
+    );
+  });
+});
