@@ -19,6 +19,11 @@ export interface NodeEndpointArgs {
    * only). Default: the system's CAs.
    */
   tls?: pulumi.Input<TlsOptions>;
+  /**
+   * Limit for one XML-RPC call to this node, seconds. Default 200 (pfSense's nginx cuts a
+   * request at 180 s; a restore that re-applies many VIPs can take long).
+   */
+  callTimeoutSeconds?: number;
 }
 
 /** Arguments of {@link Cluster}. */
@@ -47,6 +52,7 @@ export interface EndpointResourceInput {
   username: pulumi.Input<string>;
   password: pulumi.Output<string>;
   tls?: pulumi.Input<TlsOptions>;
+  callTimeoutMs?: number;
 }
 
 /**
@@ -86,6 +92,8 @@ export class Cluster {
       username: e.username,
       password: pulumi.secret(e.password),
       tls: e.tls,
+      callTimeoutMs:
+        e.callTimeoutSeconds === undefined ? undefined : Math.round(e.callTimeoutSeconds * 1000),
     });
     return { primary: one(this.primary), secondary: one(this.secondary) };
   }

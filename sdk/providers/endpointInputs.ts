@@ -18,6 +18,8 @@ export interface EndpointInput {
   password: string;
   /** How to trust the node's certificate. */
   tls?: TlsOptions;
+  /** Whole-call limit per XML-RPC call, ms (default: the client's, 200000). */
+  callTimeoutMs?: number;
 }
 
 /** Which node of the pair an endpoint belongs to. */
@@ -25,7 +27,15 @@ export type PairRole = "primary" | "secondary";
 
 /** Turns an endpoint input into the client's {@link NodeEndpoint}. */
 export function toNodeEndpoint(e: EndpointInput, role: PairRole): NodeEndpoint {
-  return { name: role, url: e.url, username: e.username, password: e.password, tls: e.tls };
+  const ep: NodeEndpoint = {
+    name: role,
+    url: e.url,
+    username: e.username,
+    password: e.password,
+    tls: e.tls,
+  };
+  if (e.callTimeoutMs !== undefined) ep.callTimeoutMs = e.callTimeoutMs;
+  return ep;
 }
 
 /**

@@ -130,6 +130,35 @@ test("read-back failing after the primary write (repeated 500s): E_PARTIAL, no d
   await carp.delete(e.id, outs);
 });
 
+test("a timeout at the primary write (the node answers too late): E_PARTIAL; the late write is adopted by the rerun", async () => {
+  const timed = { ...fx.primary, callTimeoutMs: 600 };
+  const inp = { ...inputs("192.168.1.66"), primary: timed };
+  armAtNextWrite(timed, "primary", fx.pair.primary, "before-write", (n) =>
+    n.faults.latency(1500, 1),
+  );
+  const e = await carp.create(inp).catch((x: unknown) => x);
+  assertCleanError(e, /primary write/);
+  assert.match(e.message, /E_TIMEOUT|timed out|timeout/i);
+  await new Promise((r) => setTimeout(r, 1600)); // the operator reruns later
+  const outs = await rerun(e, inp);
+  assertConverged(e.id, outs);
+  await carp.delete(e.id, outs);
+});
+
+test("a malformed reply at the secondary write: E_PARTIAL; the secondary's section is whole (old or new), rerun converges", async () => {
+  const inp = inputs("192.168.1.67");
+  armAtNextWrite(fx.secondary, "secondary", fx.pair.secondary, "before-write", (n) =>
+    n.faults.malformedXml(1),
+  );
+  const e = await carp.create(inp).catch((x: unknown) => x);
+  assertCleanError(e, /secondary write/);
+  const onSecondary = rawVips(fx.pair.secondary).filter((v) => leaf(v.uniqid) === e.id);
+  assert.ok(onSecondary.length <= 1, "never a duplicate or a torn entry");
+  const outs = await rerun(e, inp);
+  assertConverged(e.id, outs);
+  await carp.delete(e.id, outs);
+});
+
 test("a GUI edit landing between the client's read and its write is kept, and the VIP still lands", async () => {
   const session = getNodeSession(toNodeEndpoint(fx.primary, "primary"));
   const client = session.client as unknown as { backupSections(n: string[]): Promise<PhpStruct> };
