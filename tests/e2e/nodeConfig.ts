@@ -75,3 +75,37 @@ export function comparableConfig(node: EmulatedNode): PhpStruct {
   for (const [k, v] of Object.entries(tree)) if (v === "") delete tree[k];
   return tree;
 }
+
+/** One VLAN interface to add to a node (as an admin would before running vlan-fleet). */
+export interface VlanInterface {
+  tag: number;
+  /** Assignment name, e.g. `opt2`. */
+  interface: string;
+  /** The node's own address on it. */
+  address: string;
+  prefix: number;
+}
+
+/** Adds VLANs on the LAN NIC and assigns them (both `<vlans>` and `<interfaces>` entries). */
+export function addVlanInterfaces(node: EmulatedNode, vlans: VlanInterface[]): void {
+  editConfig(node, (tree) => {
+    const parent = leaf(toStruct(toStruct(tree.interfaces).lan).if);
+    const vlanSection = toStruct(tree.vlans);
+    const list = toList(vlanSection.vlan);
+    const ifs = toStruct(tree.interfaces);
+    for (const v of vlans) {
+      const vlanif = `${parent}.${v.tag}`;
+      list.push({ if: parent, tag: String(v.tag), pcp: "", descr: `VLAN ${v.tag}`, vlanif });
+      ifs[v.interface] = {
+        enable: "",
+        if: vlanif,
+        descr: `VLAN${v.tag}`,
+        ipaddr: v.address,
+        subnet: String(v.prefix),
+      };
+    }
+    vlanSection.vlan = list;
+    tree.vlans = vlanSection;
+    tree.interfaces = ifs;
+  });
+}
