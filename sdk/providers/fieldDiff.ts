@@ -37,7 +37,9 @@ export function diffFieldPairs(pairs: FieldPair[]): FieldDiffResult {
     const differs = containsUnknown(p.new) || !plainEqual(p.old, p.new);
     if (!differs) continue;
     changed.push(p.field);
-    if (p.identity) replaces.push(p.field);
+    // An identity field missing from state (a partial-failure record) is filled in by update,
+    // not a reason to replace the item the partial apply already created.
+    if (p.identity && p.old !== undefined && p.old !== null) replaces.push(p.field);
   }
   return {
     changes: changed.length > 0,
