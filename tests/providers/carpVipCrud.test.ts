@@ -290,3 +290,53 @@ test("an IPv6 VIP: planned in its /64, written with subnet_bits 64, skews derive
   assert.ok(d.replaces.includes("family"), "switching the family is a replace");
   await carp.delete(id, outs);
 });
+
+test("64 parallel creates with pfSense's own sync: all delivered by pfSense, the secondary only polled a few times", async () => {
+  guiEdit(
+    fx.pair.primary,
+    (tree) => {
+      tree.hasync = {
+        pfsyncenabled: "on",
+        pfsyncinterface: "opt1",
+        synchronizetoip: "172.16.1.2",
+        username: fx.secondary.username,
+        password: fx.secondary.password,
+        synchronizevirtualip: "on",
+      };
+    },
+    "enable HA sync",
+  );
+  await fx.pair.primary.syncIdle();
+  const secondary = getNodeSession(toNodeEndpoint(fx.secondary, "secondary"));
+  const calls0 = secondary.client.stats.calls;
+  const results = await Promise.all(
+    Array.from({ length: 64 }, (_, i) =>
+      carp.create(
+        vipInputs({
+          name: `sync-${i}`,
+          interface: "lan",
+          subnet: "192.168.99.0/24",
+          address: `192.168.99.${60 + i}`,
+        }),
+      ),
+    ),
+  );
+  assert.deepEqual([...new Set(results.map((r) => r.outs.syncedBy))], ["pfsense"]);
+  for (const r of results) assert.equal(leaf(rawVip(fx.pair.secondary, r.id)?.advskew), "100");
+  const polls = secondary.client.stats.calls - calls0;
+  assert.ok(
+    polls <= 16,
+    `the library read the secondary ${polls} times for 64 VIPs and wrote it never`,
+  );
+  await Promise.all(results.map((r) => carp.delete(r.id, r.outs)));
+  await fx.pair.primary.syncIdle();
+  for (const r of results) assert.equal(rawVip(fx.pair.secondary, r.id), undefined);
+  guiEdit(
+    fx.pair.primary,
+    (tree) => {
+      delete tree.hasync;
+    },
+    "disable HA sync",
+  );
+  await fx.pair.primary.syncIdle();
+});
