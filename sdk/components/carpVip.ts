@@ -213,3 +213,16 @@ export class CarpVip extends pulumi.ComponentResource {
     });
   }
 }
+
+/**
+ * True for a {@link CarpVip} (also one created by another copy of this library, where
+ * `instanceof` would fail): a component resource with an `address` output.
+ */
+export function isCarpVip(v: unknown): v is CarpVip {
+  return (
+    v instanceof CarpVip ||
+    (pulumi.ComponentResource.isInstance(v) &&
+      pulumi.Output.isInstance((v as { address?: unknown }).address) &&
+      pulumi.Output.isInstance((v as { vhid?: unknown }).vhid))
+  );
+}

@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { NodeDrift } from "../providers/nodeDrift";
 import { dhcpFailoverProvider } from "../providers/providerObjects";
-import { CarpVip } from "./carpVip";
+import { isCarpVip, type CarpVip } from "./carpVip";
 import type { Cluster } from "./cluster";
 
 /** Arguments of {@link DhcpFailover}. */
@@ -78,7 +78,7 @@ export class DhcpFailover extends pulumi.ComponentResource {
   constructor(name: string, args: DhcpFailoverArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pfsense-ha:index:DhcpFailover", name, {}, opts);
     const c = args.cluster;
-    const isVip = args.vip instanceof CarpVip;
+    const isVip = isCarpVip(args.vip);
     const vip = isVip ? (args.vip as CarpVip).address : (args.vip as pulumi.Input<string>);
     const config = new DhcpFailoverConfig(
       name,

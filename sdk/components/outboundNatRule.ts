@@ -4,7 +4,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { NodeDrift } from "../providers/nodeDrift";
 import { outboundNatProvider } from "../providers/providerObjects";
-import { CarpVip } from "./carpVip";
+import { isCarpVip, type CarpVip } from "./carpVip";
 import type { Cluster } from "./cluster";
 
 /** Arguments of {@link OutboundNatRule}. */
@@ -73,7 +73,7 @@ export class OutboundNatRule extends pulumi.ComponentResource {
   constructor(name: string, args: OutboundNatRuleArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pfsense-ha:index:OutboundNatRule", name, {}, opts);
     const c = args.cluster;
-    const isVip = args.translation instanceof CarpVip;
+    const isVip = isCarpVip(args.translation);
     const target = isVip
       ? (args.translation as CarpVip).address
       : (args.translation as pulumi.Input<string>);
