@@ -11,6 +11,7 @@ import * as ha from "../../sdk";
 import { startPair, type EmulatedPair } from "../../sdk/emulator";
 import { generateCarpPassword, isHaError, planCarpTiming } from "../../sdk/plan";
 import type { PhpStruct } from "../../sdk/codec/phpValue";
+import { formatClusterSummary, snapshotNode } from "../../scripts/clusterSummary";
 import { clusterProgram, defaultSpec, pairConfig, type ClusterSpec } from "./clusterProgram";
 import {
   inlineStack,
@@ -84,6 +85,37 @@ describe(
         const nat = outboundNat(node);
         assert.equal(nat.mode, "hybrid");
         assert.ok(nat.targets.includes(spec.wanVip), JSON.stringify(nat));
+      }
+    });
+
+    it("the demo's summary reads back each VIP's VHID, advskew and CARP role per node", async () => {
+      const d = pair.describe();
+      const nodes = await Promise.all(
+        (["primary", "secondary"] as const).map((role) =>
+          snapshotNode({
+            name: role,
+            url: d[role].url,
+            username: d[role].username,
+            password: d[role].password,
+            tls: { fingerprint256: d[role].fingerprint256 },
+          }),
+        ),
+      );
+      const text = formatClusterSummary(nodes);
+      const [primaryPart, secondaryPart] = text.split(/^secondary /m);
+      for (const [part, skew, role] of [
+        [primaryPart, 0, "MASTER"],
+        [secondaryPart, 100, "BACKUP"],
+      ] as const) {
+        for (const vip of [spec.wanVip, spec.lanVip]) {
+          assert.match(part, new RegExp(`${vip}/24 .*vhid \\d+ .*advskew ${skew} +${role}`), text);
+        }
+        assert.match(part, /mode hybrid/);
+        assert.match(part, new RegExp(`192\\.168\\.99\\.10 - ${spec.dhcpRangeTo}`));
+      }
+      assert.match(primaryPart, /config sync to 172\.16\.1\.2/);
+      for (const secret of [pair.primary.password, spec.carpPassword]) {
+        assert.equal(text.includes(secret), false, "no secrets in the summary");
       }
     });
 
