@@ -102,6 +102,7 @@ export class CarpVipConfig extends pulumi.dynamic.Resource {
           "password",
           "primary",
           "secondary",
+          "adoptedFrom",
         ],
       },
       "pfsense-ha",

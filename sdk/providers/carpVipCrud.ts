@@ -167,6 +167,8 @@ interface ReconcileOptions {
   vhid?: number;
   /** Take over a matching unmanaged VIP (create only). */
   adopt: boolean;
+  /** The adopted VIP as it was before (from state on update), restored on delete. */
+  adoptedFrom?: VirtualIp | null;
 }
 
 async function reconcile(
@@ -200,6 +202,7 @@ async function reconcile(
 
   let id = o.uniqid;
   let vhid: number | undefined = o.vhid;
+  let adoptedFrom: VirtualIp | null = o.adoptedFrom ?? null;
   const change = (draft: NodeHaConfig): void => {
     let existing = draft.virtualIps.find((v) => v.uniqid === id);
     if (!existing && o.adopt) {
@@ -215,6 +218,7 @@ async function reconcile(
       if (match) {
         id = match.uniqid as string;
         existing = match;
+        adoptedFrom = structuredClone(match);
       }
     }
     for (const v of draft.virtualIps) {
@@ -255,7 +259,7 @@ async function reconcile(
     else draft.virtualIps.push(vip);
   };
 
-  const partialProps = (): object => ({ ...inp, uniqid: id, vhid });
+  const partialProps = (): object => ({ ...inp, uniqid: id, vhid, adoptedFrom });
   let pAfter: NodeState;
   try {
     pAfter = await pair.primary.edit(change);
@@ -350,6 +354,7 @@ async function reconcile(
     secondary.syncedBy,
     peers ?? { primary: "", secondary: "" },
   );
+  outs.adoptedFrom = adoptedFrom;
   return { id, outs: toPlainData(outs) };
 }
 
@@ -366,13 +371,19 @@ export async function updateCarpVip(
   olds: CarpVipOutputs,
   news: CarpVipInputs,
 ): Promise<{ outs: CarpVipOutputs }> {
-  const r = await reconcile(news, { uniqid: id, vhid: news.vhid ?? olds.vhid, adopt: false });
+  const r = await reconcile(news, {
+    uniqid: id,
+    vhid: news.vhid ?? olds.vhid,
+    adopt: false,
+    adoptedFrom: olds.adoptedFrom ?? null,
+  });
   return { outs: r.outs };
 }
 
 /** `delete`: removes this VIP (by uniqid) from the primary and the secondary; nothing else. */
 export async function deleteCarpVip(id: string, props: CarpVipOutputs): Promise<void> {
   const lbl = label(props);
+  const prior = props.adoptedFrom ?? null;
   const pair = openPair(props);
   const pAfter = await pair.primary.edit((draft) => {
     const stacked = draft.virtualIps.filter((v) => v.interface === `_vip${id}`);
@@ -386,17 +397,31 @@ export async function deleteCarpVip(id: string, props: CarpVipOutputs): Promise<
         fix: "delete or move the stacked IP aliases first",
       });
     }
-    draft.virtualIps = draft.virtualIps.filter((v) => v.uniqid !== id);
+    const i = draft.virtualIps.findIndex((v) => v.uniqid === id);
+    // An adopted VIP goes back to what it was; one the resource created goes away.
+    if (i >= 0 && prior) draft.virtualIps[i] = prior;
+    else draft.virtualIps = draft.virtualIps.filter((v) => v.uniqid !== id);
   });
+  const expected = prior ? deriveSecondary(onlyVips([prior])).virtualIps[0] : undefined;
   await convergeSecondary({
     primary: pAfter,
     secondary: pair.secondary,
     area: "virtualip",
     label: lbl,
     waitMs: props.syncWaitMs,
-    inPlace: (cfg) => !cfg.virtualIps.some((v) => v.uniqid === id),
+    inPlace: (cfg) =>
+      expected
+        ? secondaryDrift(
+            onlyVips([expected]),
+            onlyVips(cfg.virtualIps.filter((v) => v.uniqid === id)),
+          ).length === 0
+        : !cfg.virtualIps.some((v) => v.uniqid === id),
     apply: (draft) => {
-      draft.virtualIps = draft.virtualIps.filter((v) => v.uniqid !== id);
+      const i = draft.virtualIps.findIndex((v) => v.uniqid === id);
+      if (expected && i >= 0)
+        draft.virtualIps[i] = { ...expected, extra: draft.virtualIps[i].extra };
+      else if (expected) draft.virtualIps.push(expected);
+      else draft.virtualIps = draft.virtualIps.filter((v) => v.uniqid !== id);
     },
   });
 }

@@ -58,6 +58,8 @@ export interface CarpVipOutputs extends CarpVipInputs {
   secondaryAddress: string;
   drift: NodeDrift;
   syncedBy: SyncedBy;
+  /** The unmanaged VIP this resource adopted, as it was (restored on delete); null if created. */
+  adoptedFrom?: VirtualIp | null;
   /** Unicast peers per node ("" in multicast mode). */
   primaryPeer?: string;
   secondaryPeer?: string;

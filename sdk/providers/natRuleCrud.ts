@@ -68,6 +68,7 @@ async function reconcile(
   ruleId: string,
   adopt: boolean,
   priorModeIn: string | undefined,
+  adoptedIn: OutboundNatRule | null = null,
 ): Promise<{ id: string; outs: NatRuleOutputs }> {
   const lbl = label(inp);
   const mode = inp.mode ?? "hybrid";
@@ -76,6 +77,7 @@ async function reconcile(
   checkAgainstNodes(inp, p0, s0);
   const id = ruleId;
   let priorMode = priorModeIn;
+  let adoptedFrom = adoptedIn;
   const change = (draft: NodeHaConfig): void => {
     priorMode ??= draft.natMode ?? "automatic";
     let i = draft.natRules.findIndex((r) => ruleIdOf(r) === id);
@@ -88,13 +90,20 @@ async function reconcile(
           r.source === inp.source &&
           sameAddress(r.target, inp.target),
       );
+      adoptedFrom = i >= 0 ? structuredClone(draft.natRules[i]) : null;
     }
     const rule = desiredRule(inp, id, i >= 0 ? draft.natRules[i] : undefined);
     if (i >= 0) draft.natRules[i] = rule;
     else draft.natRules.push(rule);
     draft.natMode = mode;
   };
-  const partialProps = () => ({ ...inp, ruleId: id, mode, priorMode: priorMode ?? "automatic" });
+  const partialProps = () => ({
+    ...inp,
+    ruleId: id,
+    mode,
+    priorMode: priorMode ?? "automatic",
+    adoptedFrom,
+  });
   let pAfter: NodeState;
   try {
     pAfter = await pair.primary.edit(change);
@@ -157,6 +166,7 @@ async function reconcile(
     });
   }
   const outs: NatRuleOutputs = {
+    adoptedFrom,
     ...inp,
     ruleId: id,
     mode,
@@ -180,15 +190,21 @@ export async function updateNatRule(
   olds: NatRuleOutputs,
   news: NatRuleInputs,
 ): Promise<{ outs: NatRuleOutputs }> {
-  return { outs: (await reconcile(news, id, false, olds.priorMode)).outs };
+  return {
+    outs: (await reconcile(news, id, false, olds.priorMode, olds.adoptedFrom ?? null)).outs,
+  };
 }
 
 /** `delete`: removes the owned rule; restores the prior mode when no owned rule remains. */
 export async function deleteNatRule(id: string, props: NatRuleOutputs): Promise<void> {
   const lbl = label(props);
   const pair = openPair(props);
+  const prior = props.adoptedFrom ?? null;
   const pAfter = await pair.primary.edit((draft) => {
-    draft.natRules = draft.natRules.filter((r) => ruleIdOf(r) !== id);
+    // An adopted rule goes back to what it was (in place); one the resource created goes away.
+    const i = draft.natRules.findIndex((r) => ruleIdOf(r) === id);
+    if (i >= 0 && prior) draft.natRules[i] = prior;
+    else draft.natRules = draft.natRules.filter((r) => ruleIdOf(r) !== id);
     const stillOwned = draft.natRules.some((r) => ruleIdOf(r) !== undefined);
     if (!stillOwned && draft.natMode === props.mode && props.priorMode) {
       draft.natMode = props.priorMode as OutboundNatMode;
@@ -205,7 +221,9 @@ export async function deleteNatRule(id: string, props: NatRuleOutputs): Promise<
     inPlace: (cfg) =>
       !cfg.natRules.some((r) => ruleIdOf(r) === id) && (!syncs || cfg.natMode === mode),
     apply: (draft) => {
-      draft.natRules = draft.natRules.filter((r) => ruleIdOf(r) !== id);
+      const i = draft.natRules.findIndex((r) => ruleIdOf(r) === id);
+      if (i >= 0 && prior && !prior.nosync) draft.natRules[i] = prior;
+      else draft.natRules = draft.natRules.filter((r) => ruleIdOf(r) !== id);
       if (
         !draft.natRules.some((r) => ruleIdOf(r) !== undefined) &&
         draft.natMode === props.mode &&

@@ -45,6 +45,8 @@ export interface NatRuleOutputs extends NatRuleInputs {
   priorMode: string;
   drift: NodeDrift;
   syncedBy: SyncedBy;
+  /** The unmanaged rule this resource adopted, as it was (restored on delete); null if created. */
+  adoptedFrom?: OutboundNatRule | null;
 }
 
 /** Prefix of the ownership marker in `created/username`. */

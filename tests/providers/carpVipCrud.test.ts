@@ -113,7 +113,7 @@ test("an explicit VHID held by an unmanaged VIP on another address is refused na
   assert.match(String(err), /unmanaged/);
 });
 
-test("an existing CARP VIP with the same interface, address and VHID is adopted, not duplicated", async () => {
+test("an existing CARP VIP with the same interface, address and VHID is adopted, not duplicated, and given back as it was on delete", async () => {
   const before = rawVips(fx.pair.primary).length;
   const { id, outs } = await carp.create(
     vipInputs({ address: "192.168.1.201", vhid: 1, skew: 0, description: "adopted" }),
@@ -124,6 +124,11 @@ test("an existing CARP VIP with the same interface, address and VHID is adopted,
   assert.equal(leaf(rawVip(fx.pair.primary, id)?.password), "Carp0Pass1");
   assert.equal(leaf(rawVip(fx.pair.secondary, id)?.advskew), "100");
   await carp.delete(id, outs);
+  const back = rawVip(fx.pair.primary, id);
+  assert.ok(back, "deleting an adopted VIP gives it back rather than removing it");
+  assert.equal(leaf(back.descr), "unmanaged");
+  assert.equal(leaf(back.password), "x");
+  assert.equal(rawVips(fx.pair.primary).length, before);
 });
 
 test("refresh reports drift per node, never the expected +100 skew; diff then shows a change and update repairs it", async () => {

@@ -115,7 +115,7 @@ test("create puts the rule and hybrid mode on both nodes; the marker survives re
   assert.equal(rawNatMode(fx.pair.primary), "automatic", "the prior mode is back");
 });
 
-test("an unmanaged rule with the same interface, source and VIP is adopted (marked), not duplicated", async () => {
+test("an unmanaged rule with the same interface, source and VIP is adopted (marked), not duplicated, and given back on delete", async () => {
   setRules(fx.pair.primary, (r) => [...r, unmanaged("pre-existing", "192.168.99.0/24")]);
   const before = rawNatRules(fx.pair.primary).length;
   const { id, outs } = await nat.create(inputs());
@@ -126,6 +126,10 @@ test("an unmanaged rule with the same interface, source and VIP is adopted (mark
   assert.ok(adopted);
   assert.equal(leaf(adopted.descr), "LAN via VIP");
   await nat.delete(id, outs);
+  const back = rawNatRules(fx.pair.primary).find((r) => leaf(r.descr) === "pre-existing");
+  assert.ok(back, "deleting an adopted rule gives it back as it was");
+  assert.equal(toStruct(back.created).username, undefined, "without our marker");
+  assert.equal(rawNatRules(fx.pair.primary).length, before);
 });
 
 test("diff: changing the interface or the address family replaces (delete first); a new source updates in place", async () => {
