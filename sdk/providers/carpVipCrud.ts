@@ -31,6 +31,7 @@ import { toPlainData } from "./plainData";
 import { convergeSecondary } from "./secondaryConvergence";
 
 import { newUniqid } from "./vipIdentity";
+import { claimVip, isClaimedVip, releaseVip } from "./vipClaims";
 
 const INPUT_KEYS: (keyof CarpVipInputs)[] = [
   "primary",
@@ -213,7 +214,8 @@ async function reconcile(
           sameAddress(v.subnet, d.address) &&
           (o.vhid === undefined || v.vhid === o.vhid) &&
           typeof v.uniqid === "string" &&
-          v.uniqid !== "",
+          v.uniqid !== "" &&
+          !isClaimedVip(v.uniqid),
       );
       if (match) {
         id = match.uniqid as string;
@@ -254,6 +256,7 @@ async function reconcile(
       field: "CarpVip",
     });
     vhid = alloc[id];
+    claimVip(id);
     const vip = withUnicastPeer(primaryVip(d, id, vhid, existing), peers?.primary);
     if (existing) draft.virtualIps[draft.virtualIps.indexOf(existing)] = vip;
     else draft.virtualIps.push(vip);
@@ -382,6 +385,7 @@ export async function updateCarpVip(
 
 /** `delete`: removes this VIP (by uniqid) from the primary and the secondary; nothing else. */
 export async function deleteCarpVip(id: string, props: CarpVipOutputs): Promise<void> {
+  releaseVip(id);
   const lbl = label(props);
   const prior = props.adoptedFrom ?? null;
   const pair = openPair(props);
@@ -435,6 +439,7 @@ export async function readCarpVip(
   id: string,
   props: CarpVipOutputs,
 ): Promise<{ id: string; props: Partial<CarpVipOutputs>; inputs?: Partial<CarpVipInputs> }> {
+  claimVip(id);
   const pair = openPair(props);
   const [p, s] = await Promise.all([pair.primary.read(), pair.secondary.read()]);
   const pv = p.config.virtualIps.find((v) => v.uniqid === id);

@@ -9,6 +9,7 @@ import { checkCarpVip, diffCarpVip, type CarpVipInputs, type CarpVipOutputs } fr
 import { createCarpVip, deleteCarpVip, readCarpVip, updateCarpVip } from "./carpVipCrud";
 import type { CheckFailure } from "./checkFailures";
 import type { ProviderKind } from "./delegatingProvider";
+import { claimVip } from "./vipClaims";
 import {
   checkDhcpFailover,
   diffDhcpFailover,
@@ -45,7 +46,10 @@ export interface RuntimeProvider<I, O> {
 
 const carpVip: RuntimeProvider<CarpVipInputs, CarpVipOutputs> = {
   check: async (_olds, news) => checkCarpVip(news),
-  diff: async (_id, olds, news) => diffCarpVip(olds, news),
+  diff: async (id, olds, news) => {
+    claimVip(id); // an existing resource's VIP is never adopted by another one
+    return diffCarpVip(olds, news);
+  },
   create: createCarpVip,
   read: readCarpVip,
   update: updateCarpVip,

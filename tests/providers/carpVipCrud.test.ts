@@ -345,3 +345,21 @@ test("64 parallel creates with pfSense's own sync: all delivered by pfSense, the
   );
   await fx.pair.primary.syncIdle();
 });
+
+test("two resources declaring the same VIP in parallel: one creates it, the other is refused (no shared adoption)", async () => {
+  const results = await Promise.allSettled([
+    carp.create(vipInputs({ name: "twin-a", address: "192.168.1.160" })),
+    carp.create(vipInputs({ name: "twin-b", address: "192.168.1.160" })),
+  ]);
+  const ok = results.filter((r) => r.status === "fulfilled");
+  const failed = results.filter((r) => r.status === "rejected");
+  assert.equal(ok.length, 1);
+  assert.equal(failed.length, 1);
+  assert.match(String((failed[0] as PromiseRejectedResult).reason), /E_ADDRESS_CONFLICT/);
+  assert.equal(
+    rawVips(fx.pair.primary).filter((v) => leaf(v.subnet) === "192.168.1.160").length,
+    1,
+  );
+  const created = (ok[0] as PromiseFulfilledResult<{ id: string; outs: CarpVipOutputs }>).value;
+  await carp.delete(created.id, created.outs);
+});
