@@ -29,7 +29,7 @@ const TOPOLOGY = {
   lanSubnet: "192.168.99.0/24",
   lanPrimaryAddress: "192.168.99.1",
   lanSecondaryAddress: "192.168.99.2",
-  lanVip: "192.168.99.254",
+  lanVip: "192.168.99.100",
   syncInterface: "opt1",
   primarySyncAddress: "172.16.1.1",
   secondarySyncAddress: "172.16.1.2",
