@@ -3,11 +3,11 @@
  * URL, so every dynamic resource served by one provider process shares the session and its
  * lock (pulumi-notes B2 pitfall 11). Edits are coalesced: everything queued while a write is
  * in flight goes into the next batch, which does one read, applies all changes in order, one
- * optimistic revision check, one restore_config_section and one read-back (§7.2, §7.3).
+ * optimistic revision check, one restore_config_section and one read-back (§7.2, §7.3). The
+ * session's own work per batch is linear in the batch (see editBatch.ts, verifyWrite.ts).
  */
 import { isDeepStrictEqual } from "node:util";
 import { haError, isHaError } from "../plan/errors";
-import type { NodeHaConfig } from "../plan/model";
 import type {
   ConfigChange,
   FirmwareInfo,
@@ -19,16 +19,11 @@ import type {
 } from "./types";
 import { createNodeClient } from "./client";
 import { nodeLabel } from "./endpointLabel";
-import {
-  READ_SECTIONS,
-  changedSections,
-  decodeNodeConfig,
-  encodeRestorePayload,
-  type WritableSection,
-} from "./sections/nodeConfig";
+import { READ_SECTIONS, decodeNodeConfig } from "./sections/nodeConfig";
 import { decodeConfigVersion, decodeRevision, sameRevision } from "./sections/revision";
 import { natTargetFormatFor } from "./version";
-import { sectionLanded } from "./verifyWrite";
+import { unlandedSections } from "./verifyWrite";
+import { applyEdits, touchedSections } from "./editBatch";
 import type { NatCtx } from "./sections/nat";
 
 /** How often a batch is re-read and re-applied after a concurrent edit before giving up. */
@@ -38,7 +33,6 @@ interface Pending {
   change: ConfigChange;
   resolve(s: NodeState): void;
   reject(e: unknown): void;
-  touched: Set<WritableSection>;
 }
 
 /** Session statistics, for tests and the benchmark. */
@@ -137,63 +131,23 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
       fix: "run again when nobody else (GUI user, other tool, the primary's sync) is editing this node",
     });
 
-  const applyBatch = (
-    state: NodeState,
-    live: Pending[],
-    ctx: NatCtx,
-  ): { draft: NodeHaConfig; ok: Pending[] } => {
-    let draft = structuredClone(state.config);
-    const ok: Pending[] = [];
-    for (const p of live) {
-      const next = structuredClone(draft);
-      try {
-        const r: unknown = p.change(next);
-        if (r && typeof (r as { then?: unknown }).then === "function") {
-          // Mutations after an await would land after the write: refuse instead of losing them.
-          throw haError({
-            code: "E_INVALID_INPUT",
-            message:
-              "an edit's change function returned a promise; it must mutate the draft synchronously",
-            field: `${nodeLabel(client.endpoint)} edit`,
-            fix: "compute what you need before calling edit(), then mutate the draft without awaiting",
-          });
-        }
-        const diff = changedSections(draft, next);
-        if (diff.interfaces) {
-          throw haError({
-            code: "E_INVALID_INPUT",
-            message: "a change modified the node's interfaces, which the library only reads",
-            field: `${nodeLabel(client.endpoint)} interfaces`,
-            fix: "change interface assignments and addresses on the node itself",
-          });
-        }
-        // Refuse what restore cannot express (e.g. editing a kept-local VIP) for this change only.
-        encodeRestorePayload(next, state, diff.sections, ctx);
-        p.touched = new Set([...p.touched, ...diff.sections]);
-        draft = next;
-        ok.push(p);
-      } catch (e) {
-        p.reject(e);
-      }
-    }
-    return { draft, ok };
-  };
-
   const runBatch = async (batch: Pending[]): Promise<void> => {
     sessionStats.batches++;
     let live = batch;
     for (let attempt = 0; ; attempt++) {
-      for (const p of live) p.touched = new Set();
       const state = await readState();
-      const { draft, ok } = applyBatch(state, live, state.ctx);
-      live = ok;
+      const { draft, accepted, sections, payload } = applyEdits(
+        state,
+        live,
+        state.ctx,
+        nodeLabel(client.endpoint),
+      );
+      live = accepted;
       if (live.length === 0) return;
-      const { sections } = changedSections(state.config, draft);
       if (sections.size === 0) {
         for (const p of live) p.resolve(stripCtx(state));
         return;
       }
-      const payload = encodeRestorePayload(draft, state, sections, state.ctx);
       // Optimistic check right before the write (§7.3: there is no compare-and-swap). The
       // revision has one-second resolution, so two writes within a second can look alike;
       // the sections about to be written are compared as well (same call, more bytes).
@@ -210,10 +164,15 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
       await client.restoreSections(payload);
       sessionStats.writes++;
       const after = await readState();
+      const unlanded = unlandedSections(draft, after.config, after.ctx);
+      if (unlanded.size === 0) {
+        for (const p of live) p.resolve(stripCtx(after));
+        return;
+      }
+      // Something did not land: each edit fails only if it changed one of those sections.
+      const touched = touchedSections(state.config, live);
       for (const p of live) {
-        const missing = [...p.touched].filter(
-          (s) => !sectionLanded(s, draft, after.config, after.ctx),
-        );
+        const missing = [...(touched.get(p) ?? [])].filter((s) => unlanded.has(s));
         if (missing.length > 0) {
           p.reject(
             haError({
@@ -267,7 +226,7 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
     },
     edit(change: ConfigChange) {
       return new Promise<NodeState>((resolve, reject) => {
-        queue.push({ change, resolve, reject, touched: new Set() });
+        queue.push({ change, resolve, reject });
         scheduleBatch();
       });
     },

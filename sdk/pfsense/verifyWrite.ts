@@ -11,7 +11,7 @@ import { encodeVip } from "./sections/virtualip";
 import { encodeHaSync } from "./sections/hasync";
 import { encodeOutboundRule, type NatCtx } from "./sections/nat";
 import { encodeDhcpd } from "./sections/dhcpd";
-import type { WritableSection } from "./sections/nodeConfig";
+import { WRITABLE_SECTIONS, type WritableSection } from "./sections/nodeConfig";
 
 /** A value as it reads back after pfSense stored it. */
 export function normaliseStored(v: unknown): unknown {
@@ -58,4 +58,16 @@ export function sectionLanded(
     case "dhcpd":
       return norm(encodeDhcpd(desired.dhcpd)) === norm(encodeDhcpd(actual.dhcpd));
   }
+}
+
+/**
+ * The writable sections of `actual` that do not hold what `desired` asked for, each compared
+ * once (a batch's edits then check their own sections against this set).
+ */
+export function unlandedSections(
+  desired: NodeHaConfig,
+  actual: NodeHaConfig,
+  ctx: NatCtx,
+): Set<WritableSection> {
+  return new Set(WRITABLE_SECTIONS.filter((s) => !sectionLanded(s, desired, actual, ctx)));
 }

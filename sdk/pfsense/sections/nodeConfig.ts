@@ -25,6 +25,14 @@ export const READ_SECTIONS = [
 /** Sections the library writes. */
 export type WritableSection = "virtualip" | "hasync" | "nat" | "dhcpd";
 
+/** Every writable section, in payload order. */
+export const WRITABLE_SECTIONS: readonly WritableSection[] = [
+  "virtualip",
+  "hasync",
+  "nat",
+  "dhcpd",
+];
+
 /** Decodes the typed config from raw sections. */
 export function decodeNodeConfig(raw: PhpStruct, ctx: NatCtx): NodeHaConfig {
   const nat = decodeNat(raw.nat, ctx);
