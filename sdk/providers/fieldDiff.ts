@@ -29,17 +29,21 @@ export interface FieldDiffResult {
   deleteBeforeReplace: boolean;
 }
 
-/** Compares each pair; unknown new values count as changed. */
+/**
+ * Compares each pair; unknown new values count as changed. An identity field replaces only when
+ * it is known to change: an unknown (preview) value is a change, not a replace — at `up` the
+ * value is known and diff runs again.
+ */
 export function diffFieldPairs(pairs: FieldPair[]): FieldDiffResult {
   const changed: string[] = [];
   const replaces: string[] = [];
   for (const p of pairs) {
-    const differs = containsUnknown(p.new) || !plainEqual(p.old, p.new);
-    if (!differs) continue;
+    const unknown = containsUnknown(p.new);
+    if (!unknown && plainEqual(p.old, p.new)) continue;
     changed.push(p.field);
     // An identity field missing from state (a partial-failure record) is filled in by update,
     // not a reason to replace the item the partial apply already created.
-    if (p.identity && p.old !== undefined && p.old !== null) replaces.push(p.field);
+    if (p.identity && !unknown && p.old !== undefined && p.old !== null) replaces.push(p.field);
   }
   return {
     changes: changed.length > 0,

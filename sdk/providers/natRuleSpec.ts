@@ -186,12 +186,26 @@ export function checkNatRule(news: NatRuleInputs): {
   return { inputs: news, failures };
 }
 
+/**
+ * The rule's address family from what is known: the translation address, else (it is unknown
+ * at preview while its CarpVip is replaced, e.g. for a new VHID) the source or destination
+ * network, else `fallback` (treated as unchanged: an unknown is not known to differ).
+ */
+function ruleFamily(inp: NatRuleInputs, fallback: 4 | 6 | undefined): 4 | 6 | undefined {
+  for (const t of [inp.target, inp.source, inp.destination?.replace(/^!/, "")]) {
+    if (t === undefined || containsUnknown(t)) continue;
+    const f = addressFamily(t);
+    if (f !== undefined) return f;
+  }
+  return fallback;
+}
+
 /** `diff`: interface and address family are identity (replace, delete first); the rest in place. */
 export function diffNatRule(olds: NatRuleOutputs, news: NatRuleInputs): FieldDiffResult {
-  const fam = (t: unknown) => (containsUnknown(t) ? t : addressFamily(t as string));
+  const oldFamily = addressFamily(olds.target);
   return diffFieldPairs([
     { field: "interface", old: olds.interface, new: news.interface, identity: true },
-    { field: "family", old: fam(olds.target), new: fam(news.target), identity: true },
+    { field: "family", old: oldFamily, new: ruleFamily(news, oldFamily), identity: true },
     { field: "primary", old: olds.primary, new: news.primary },
     { field: "secondary", old: olds.secondary, new: news.secondary },
     { field: "source", old: olds.source, new: news.source },

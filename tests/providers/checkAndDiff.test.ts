@@ -9,6 +9,7 @@ import { UNKNOWN } from "../../sdk/providers/unknowns";
 import type { CarpVipInputs, CarpVipOutputs } from "../../sdk/providers/carpVipSpec";
 import type { HaSyncInputs, HaSyncOutputs } from "../../sdk/providers/haSyncSpec";
 import type { DhcpFailoverInputs, DhcpFailoverOutputs } from "../../sdk/providers/dhcpFailoverSpec";
+import type { NatRuleInputs, NatRuleOutputs } from "../../sdk/providers/natRuleSpec";
 import { ALL_SYNC_AREAS } from "../../sdk/plan/model";
 
 const ep = (port: number) => ({
@@ -208,4 +209,61 @@ test("DhcpFailover diff: gateway and DNS default to the VIP; moving interfaces r
   const moved = await providers.dhcpFailover.diff("d", olds, { ...inp, interface: "opt2" });
   assert.deepEqual(moved.replaces, ["interface"]);
   assert.equal(moved.deleteBeforeReplace, true);
+});
+
+const natIn = (over: Partial<NatRuleInputs> = {}): NatRuleInputs => ({
+  primary: ep(1),
+  secondary: ep(2),
+  name: "lan-out",
+  interface: "wan",
+  source: "192.168.99.0/24",
+  target: "192.168.1.100",
+  ...over,
+});
+
+const natOuts = (): NatRuleOutputs => ({
+  ...natIn(),
+  ruleId: "nat-0123456789abcdef",
+  mode: "hybrid",
+  priorMode: "automatic",
+  drift: { primary: [], secondary: [] },
+  syncedBy: "library",
+});
+
+test("OutboundNatRule diff: a translation CarpVip whose VHID changes (address unknown at preview) is an in-place change, not a replace", async () => {
+  const d = await providers.outboundNat.diff("n", natOuts(), natIn({ target: UNKNOWN }));
+  assert.equal(d.changes, true);
+  assert.ok((d as unknown as { changed: string[] }).changed.includes("target"));
+  assert.deepEqual(d.replaces, [], "the family follows from the known IPv4 source network");
+  assert.equal(d.deleteBeforeReplace, false);
+});
+
+test("OutboundNatRule diff: with nothing known about the family it counts as unchanged; a source of the other family still replaces", async () => {
+  const blind = await providers.outboundNat.diff(
+    "n",
+    natOuts(),
+    natIn({ target: UNKNOWN, source: UNKNOWN }),
+  );
+  assert.equal(blind.changes, true);
+  assert.deepEqual(blind.replaces, []);
+  const v6 = await providers.outboundNat.diff(
+    "n",
+    natOuts(),
+    natIn({ target: UNKNOWN, source: "2001:db8:99::/64" }),
+  );
+  assert.deepEqual(v6.replaces, ["family"], "the family is known to change");
+  assert.equal(v6.deleteBeforeReplace, true);
+});
+
+test("diff: an identity field unknown at preview is a change, not a replace (unknown is not known to differ)", async () => {
+  const nat = await providers.outboundNat.diff("n", natOuts(), natIn({ interface: UNKNOWN }));
+  assert.equal(nat.changes, true);
+  assert.deepEqual(nat.replaces, []);
+  const vip = await providers.carpVip.diff(
+    "x",
+    vipOuts(),
+    vipIn({ vhid: UNKNOWN as unknown as number }),
+  );
+  assert.equal(vip.changes, true);
+  assert.deepEqual(vip.replaces, []);
 });
