@@ -145,7 +145,8 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
       live = accepted;
       if (live.length === 0) return;
       if (sections.size === 0) {
-        for (const p of live) p.resolve(stripCtx(state));
+        const unchanged = { ...stripCtx(state), written: false };
+        for (const p of live) p.resolve(unchanged);
         return;
       }
       // Optimistic check right before the write (§7.3: there is no compare-and-swap). The
@@ -163,7 +164,7 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
       }
       await client.restoreSections(payload);
       sessionStats.writes++;
-      const after = await readState();
+      const after = { ...(await readState()), written: true };
       const unlanded = unlandedSections(draft, after.config, after.ctx);
       if (unlanded.size === 0) {
         for (const p of live) p.resolve(stripCtx(after));
@@ -234,6 +235,8 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
 }
 
 function stripCtx(s: NodeState & { ctx?: NatCtx }): NodeState {
-  const { config, revision, firmware, raw } = s;
-  return { config, revision, firmware, raw };
+  const { config, revision, firmware, raw, written } = s;
+  return written === undefined
+    ? { config, revision, firmware, raw }
+    : { config, revision, firmware, raw, written };
 }

@@ -122,6 +122,12 @@ export interface NodeState {
   firmware: FirmwareInfo;
   /** Sections as read by backup_config_section. */
   raw: PhpStruct;
+  /**
+   * Set by `edit`: true when the batch carrying the edit wrote the node (on a primary with HA
+   * sync, pfSense's own push follows, §6.1), false when there was nothing to write. Unset on
+   * `read`.
+   */
+  written?: boolean;
 }
 
 /** A change to a node's typed config; mutate the draft in place. */

@@ -3,7 +3,8 @@
  * architecture invariant 3). When the primary syncs the area itself (hasync with a sync-to IP and
  * the area's box checked), pfSense pushes the section a moment after every write (§6.1), so we
  * wait, bounded, for it to arrive; writing the secondary as well would only race that push.
- * Otherwise the library writes the secondary directly with the planner's transform.
+ * Otherwise (no such sync, or nothing written on the primary so no push will follow) the
+ * library writes the secondary directly with the planner's transform, at once.
  */
 import { haError } from "../plan/errors";
 import type { HaSync, NodeHaConfig, SyncArea } from "../plan/model";
@@ -45,11 +46,22 @@ export interface ConvergeOptions {
   label: string;
 }
 
+/**
+ * True when pfSense's own push will carry `area` to the secondary: the primary syncs it and the
+ * primary was just written. A sync follows a primary write (§6.1), so when the edit had nothing
+ * to write (only the secondary drifted) none is coming and waiting for it would only time out.
+ */
+export function pfSenseWillDeliver(primary: NodeState, area: SyncArea | undefined): boolean {
+  return (
+    area !== undefined && primary.written !== false && pfSenseSyncs(primary.config.hasync, area)
+  );
+}
+
 /** Brings the secondary to the expected view; returns its verified state. */
 export async function convergeSecondary(
   o: ConvergeOptions,
 ): Promise<{ state: NodeState; syncedBy: SyncedBy }> {
-  if (o.area !== undefined && pfSenseSyncs(o.primary.config.hasync, o.area)) {
+  if (pfSenseWillDeliver(o.primary, o.area)) {
     const deadline = Date.now() + (o.waitMs ?? DEFAULT_SYNC_WAIT_MS);
     for (;;) {
       const s = await o.secondary.read();
