@@ -195,14 +195,25 @@ export async function deleteDhcpFailover(_id: string, props: DhcpFailoverOutputs
   });
 }
 
-/** `read` (refresh): compares each node's entry with the planned one (peer per node). */
+/**
+ * `read` (refresh): compares each node's entry with the planned one (peer per node). When no
+ * node runs failover on the interface (its dhcpd entry gone or without a failover peer on both)
+ * → empty id (refresh drops it; pulumi-notes B2 pitfall 9).
+ */
 export async function readDhcpFailover(
   id: string,
   props: DhcpFailoverOutputs,
-): Promise<{ id: string; props: DhcpFailoverOutputs; inputs: Partial<DhcpFailoverInputs> }> {
+): Promise<{
+  id: string;
+  props: Partial<DhcpFailoverOutputs>;
+  inputs?: Partial<DhcpFailoverInputs>;
+}> {
   const ifName = props.interface;
   const pair = openPair(props);
   const [p, s] = await Promise.all([pair.primary.read(), pair.secondary.read()]);
+  if (!p.config.dhcpd[ifName]?.failoverPeerIp && !s.config.dhcpd[ifName]?.failoverPeerIp) {
+    return { id: "", props: {} };
+  }
   const want: DhcpdInterface = {
     enable: true,
     rangeFrom: props.rangeFrom,

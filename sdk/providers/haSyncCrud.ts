@@ -200,13 +200,34 @@ export async function deleteHaSync(_id: string, props: HaSyncOutputs): Promise<v
   await pair.primary.client.interfacesCarpConfigure();
 }
 
-/** `read` (refresh): compares each node's hasync with what this resource wrote there. */
+/**
+ * True when a node holds none of the HA settings the resource writes: pfsync off, no pfsync
+ * peer, no sync-to address, no sync credentials, no area checked. The interface selection and
+ * host id are left out: the GUI keeps them when HA is switched off, and alone they do nothing.
+ */
+export function haSyncAbsent(h: HaSync | undefined): boolean {
+  return (
+    h === undefined ||
+    (!h.pfsyncEnabled &&
+      !h.pfsyncPeerIp &&
+      !h.synchronizeToIp &&
+      !h.username &&
+      !h.password &&
+      h.areas.length === 0)
+  );
+}
+
+/**
+ * `read` (refresh): compares each node's hasync with what this resource wrote there. Absent
+ * from both nodes → empty id (refresh drops it; pulumi-notes B2 pitfall 9).
+ */
 export async function readHaSync(
   id: string,
   props: HaSyncOutputs,
-): Promise<{ id: string; props: HaSyncOutputs; inputs: Partial<HaSyncInputs> }> {
+): Promise<{ id: string; props: Partial<HaSyncOutputs>; inputs?: Partial<HaSyncInputs> }> {
   const pair = openPair(props);
   const [p, s] = await Promise.all([pair.primary.read(), pair.secondary.read()]);
+  if (haSyncAbsent(p.config.hasync) && haSyncAbsent(s.config.hasync)) return { id: "", props: {} };
   const d: HaSyncDesired = {
     syncInterface: props.syncInterface,
     primarySyncAddress: props.primarySyncAddress,

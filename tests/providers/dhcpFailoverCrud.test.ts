@@ -111,6 +111,49 @@ test("create: each node's peer is the other node's address, gateway and DNS are 
   assert.equal(lan(fx.pair.secondary).failover_peerip, undefined);
 });
 
+/** Sets (or with `undefined`, removes) the lan dhcpd entry's failover peer in a GUI edit. */
+function setLanPeer(n: typeof fx.pair.primary, peer: string | undefined): void {
+  guiEdit(n, (tree) => {
+    const d = toStruct(tree.dhcpd);
+    const entry = { ...toStruct(d.lan) };
+    if (peer === undefined) delete entry.failover_peerip;
+    else entry.failover_peerip = peer;
+    d.lan = entry;
+    tree.dhcpd = d;
+  });
+}
+
+test("refresh keeps the resource while either node still runs failover, and drops it once both do not", async () => {
+  const { id, outs } = await dhcp.create(inputs());
+  setLanPeer(fx.pair.secondary, undefined);
+  const oneSide = await dhcp.read(id, outs);
+  assert.equal(oneSide.id, id, "the primary still has its failover peer");
+  assert.match(oneSide.props.drift?.secondary.join() ?? "", /failoverPeerIp/);
+
+  setLanPeer(fx.pair.primary, undefined);
+  const gone = await dhcp.read(id, outs);
+  assert.equal(gone.id, "", "no failover peer on either node: refresh drops it");
+
+  setLanPeer(fx.pair.primary, "192.168.99.2");
+  guiEdit(fx.pair.secondary, (tree) => {
+    const d = { ...toStruct(tree.dhcpd) };
+    delete d.lan;
+    tree.dhcpd = d;
+  });
+  assert.equal((await dhcp.read(id, outs)).id, id, "the primary runs failover again");
+  guiEdit(fx.pair.primary, (tree) => {
+    const d = { ...toStruct(tree.dhcpd) };
+    delete d.lan;
+    tree.dhcpd = d;
+  });
+  assert.equal(
+    (await dhcp.read(id, outs)).id,
+    "",
+    "the interface's dhcpd entry is gone on both nodes",
+  );
+  await dhcp.delete(id, outs);
+});
+
 test("a primary VIP skew of 20 or more is refused (dhcpd would take the secondary role on both nodes)", async () => {
   const { outs } = await providers.carpVip.update(vip.id, vip.outs, { ...vip.outs, skew: 30 });
   const e = await dhcp.create(inputs()).catch((x: unknown) => x);

@@ -130,6 +130,25 @@ test("create: pfsync on both (peers crossed, distinct host ids), sync-to only on
   assert.notEqual(leaf(hasync(fx.pair.primary).pfsyncenabled), "on");
 });
 
+test("refresh keeps the settings while either node holds them, and drops them once both have HA sync off", async () => {
+  const { id, outs } = await sync.create(inputs());
+  // The secondary's HA page switched off in the GUI: pfsync unchecked (the interface stays selected).
+  guiEdit(fx.pair.secondary, (tree) => {
+    tree.hasync = { pfsyncinterface: "opt1", pfhostid: leaf(toStruct(tree.hasync).pfhostid) };
+  });
+  const oneSide = await sync.read(id, outs);
+  assert.equal(oneSide.id, id, "the primary still holds them");
+  assert.match(oneSide.props.drift?.secondary.join() ?? "", /pfsyncEnabled/);
+
+  // The primary's hasync removed altogether.
+  guiEdit(fx.pair.primary, (tree) => {
+    delete tree.hasync;
+  });
+  const gone = await sync.read(id, outs);
+  assert.equal(gone.id, "", "absent on both nodes: refresh drops the resource");
+  await sync.delete(id, outs);
+});
+
 test("pre-flight refuses nodes on different config versions", async () => {
   const dir = mkdtempSync(join(tmpdir(), "pfsense-ha-versions-"));
   const pair = await startPair({ dir, secondaryVersion: "2.7.0" });
