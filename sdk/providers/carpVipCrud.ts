@@ -26,8 +26,9 @@ import {
 } from "./carpVipSpec";
 import { driftLines, type NodeDrift } from "./nodeDrift";
 import { openPair } from "./nodePair";
-import { isPreWriteError, partialFailure } from "./partialFailure";
+import { isPreWriteError, orPartial, partialFailure } from "./partialFailure";
 import { toPlainData } from "./plainData";
+import { refreshedInputs } from "./refreshInputs";
 import { convergeSecondary } from "./secondaryConvergence";
 
 import { newUniqid } from "./vipIdentity";
@@ -262,28 +263,24 @@ async function reconcile(
     else draft.virtualIps.push(vip);
   };
 
-  const partialProps = (): object => ({ ...inp, uniqid: id, vhid, adoptedFrom });
-  let pAfter: NodeState;
-  try {
-    pAfter = await pair.primary.edit(change);
-  } catch (e) {
-    if (isPreWriteError(e)) throw e;
-    throw partialFailure({
-      resource: lbl,
-      id,
-      properties: partialProps(),
-      step: "primary write",
-      cause: e,
-    });
-  }
+  // Read when a step fails: the id and VHID are settled inside the primary's change.
+  const record = () => ({
+    resource: lbl,
+    id,
+    properties: { ...inp, uniqid: id, vhid, adoptedFrom },
+  });
+  const pAfter = await orPartial(
+    "primary write",
+    record,
+    () => pair.primary.edit(change),
+    isPreWriteError,
+  );
   const pv = pAfter.config.virtualIps.find((v) => v.uniqid === id);
   const expectedPrimary = primaryVip(d, id, vhid as number, pv);
   const pDrift = secondaryDrift(onlyVips([expectedPrimary]), onlyVips(pv ? [pv] : []));
   if (!pv || pDrift.length > 0) {
     throw partialFailure({
-      resource: lbl,
-      id,
-      properties: partialProps(),
+      ...record(),
       step: "read-back of the primary",
       cause: haError({
         code: "E_VERIFY",
@@ -295,9 +292,7 @@ async function reconcile(
   }
   if (peers && unicastPeerOf(pv) !== peers.primary) {
     throw partialFailure({
-      resource: lbl,
-      id,
-      properties: partialProps(),
+      ...record(),
       step: "read-back of the primary",
       cause: haError({
         code: "E_VERIFY",
@@ -310,9 +305,8 @@ async function reconcile(
   // The secondary advertises to the primary (a Plus sync copying carp_peer verbatim would make it
   // peer with itself, so the peer is checked and, if needed, written by the library).
   const expected = withUnicastPeer(deriveSecondary(onlyVips([pv])).virtualIps[0], peers?.secondary);
-  let secondary: { state: NodeState; syncedBy: "pfsense" | "library" };
-  try {
-    secondary = await convergeSecondary({
+  const secondary = await orPartial("secondary write", record, () =>
+    convergeSecondary({
       primary: pAfter,
       secondary: pair.secondary,
       area: "virtualip",
@@ -338,16 +332,8 @@ async function reconcile(
         if (i >= 0) draft.virtualIps[i] = copy;
         else draft.virtualIps.push(copy);
       },
-    });
-  } catch (e) {
-    throw partialFailure({
-      resource: lbl,
-      id,
-      properties: partialProps(),
-      step: "secondary write",
-      cause: e,
-    });
-  }
+    }),
+  );
   const sv = secondary.state.config.virtualIps.find((v) => v.uniqid === id);
   const outs = carpVipOutputs(
     inp,
@@ -495,8 +481,7 @@ export async function readCarpVip(
     secondaryAdvskew: sv?.advskew ?? props.secondaryAdvskew,
     drift,
   };
-  const inputs: Partial<CarpVipInputs> = {};
-  for (const k of INPUT_KEYS) (inputs as Record<string, unknown>)[k] = props[k];
+  const inputs = refreshedInputs<CarpVipInputs>(props, INPUT_KEYS);
   if (pv) {
     if (props.skew !== undefined || pv.advskew !== 0) inputs.skew = pv.advskew;
     inputs.advbase = pv.advbase ?? inputs.advbase;

@@ -16,9 +16,24 @@ import { sameAddress } from "./addressText";
 import type { DhcpFailoverInputs, DhcpFailoverOutputs } from "./dhcpFailoverSpec";
 import { driftLines, noDrift } from "./nodeDrift";
 import { openPair } from "./nodePair";
-import { isPreWriteError, partialFailure } from "./partialFailure";
+import { isPreWriteError, orPartial } from "./partialFailure";
 import { toPlainData } from "./plainData";
-import { convergeSecondary, pfSenseSyncs, type SyncedBy } from "./secondaryConvergence";
+import { refreshedInputs } from "./refreshInputs";
+import { convergeSecondary, pfSenseSyncs } from "./secondaryConvergence";
+
+/** The members of the state that are inputs (handed back by `read`). */
+const INPUT_KEYS: readonly (keyof DhcpFailoverInputs)[] = [
+  "primary",
+  "secondary",
+  "name",
+  "interface",
+  "vip",
+  "rangeFrom",
+  "rangeTo",
+  "dnsServers",
+  "gateway",
+  "syncWaitMs",
+];
 
 function label(inp: { name?: string }): string {
   return `DhcpFailover[${inp.name ?? "?"}]`;
@@ -91,28 +106,25 @@ async function reconcile(
   const planned = plan(inp, p0, s0);
   const priorPrimary = olds ? olds.priorPrimary : (p0.config.dhcpd[ifName] ?? null);
   const priorSecondary = olds ? olds.priorSecondary : (s0.config.dhcpd[ifName] ?? null);
-  const partialProps = () => ({ ...inp, priorPrimary, priorSecondary });
-  let pAfter: NodeState;
-  try {
-    pAfter = await pair.primary.edit((draft) => {
-      draft.dhcpd[ifName] = withExtra(planned.primary, draft.dhcpd[ifName]);
-    });
-  } catch (e) {
-    if (isPreWriteError(e) && !olds) throw e;
-    throw partialFailure({
-      resource: lbl,
-      id,
-      properties: partialProps(),
-      step: "primary write",
-      cause: e,
-    });
-  }
+  const record = () => ({
+    resource: lbl,
+    id,
+    properties: { ...inp, priorPrimary, priorSecondary },
+  });
+  // On update every failure of the primary write is recorded as partial.
+  const pAfter = await orPartial(
+    "primary write",
+    record,
+    () =>
+      pair.primary.edit((draft) => {
+        draft.dhcpd[ifName] = withExtra(planned.primary, draft.dhcpd[ifName]);
+      }),
+    olds ? undefined : isPreWriteError,
+  );
   const pd = pAfter.config.dhcpd[ifName];
   const expected = deriveSecondary(only(ifName, pd, pAfter.config.interfaces)).dhcpd[ifName];
-  let syncedBy: SyncedBy;
-  let sAfter: NodeState;
-  try {
-    const r = await convergeSecondary({
+  const { syncedBy, state: sAfter } = await orPartial("secondary write", record, () =>
+    convergeSecondary({
       primary: pAfter,
       secondary: pair.secondary,
       area: "dhcpd",
@@ -123,18 +135,8 @@ async function reconcile(
       apply: (draft) => {
         draft.dhcpd[ifName] = withExtra(expected, draft.dhcpd[ifName]);
       },
-    });
-    syncedBy = r.syncedBy;
-    sAfter = r.state;
-  } catch (e) {
-    throw partialFailure({
-      resource: lbl,
-      id,
-      properties: partialProps(),
-      step: "secondary write",
-      cause: e,
-    });
-  }
+    }),
+  );
   const outs: DhcpFailoverOutputs = {
     ...inp,
     gateway: pd?.gateway ?? inp.vip,
@@ -229,20 +231,6 @@ export async function readDhcpFailover(
       secondaryDrift(only(ifName, expectedSecondary), only(ifName, s.config.dhcpd[ifName])),
     ),
   };
-  const inputs: Partial<DhcpFailoverInputs> = {};
-  for (const k of [
-    "primary",
-    "secondary",
-    "name",
-    "interface",
-    "vip",
-    "rangeFrom",
-    "rangeTo",
-    "dnsServers",
-    "gateway",
-    "syncWaitMs",
-  ] as const) {
-    (inputs as Record<string, unknown>)[k] = props[k];
-  }
+  const inputs = refreshedInputs<DhcpFailoverInputs>(props, INPUT_KEYS);
   return { id, props: toPlainData({ ...props, drift }), inputs: toPlainData(inputs) };
 }

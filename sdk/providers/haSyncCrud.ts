@@ -7,7 +7,6 @@
  */
 import { randomBytes } from "node:crypto";
 import { secondaryDrift, type HaSync, type NodeHaConfig } from "../plan";
-import type { NodeState } from "../pfsense/types";
 import { preflightHaSync, type PreflightResult } from "./haSyncPreflight";
 import {
   normaliseAreas,
@@ -21,12 +20,30 @@ import {
 } from "./haSyncSpec";
 import { driftLines, noDrift } from "./nodeDrift";
 import { openPair } from "./nodePair";
-import { isPreWriteError, partialFailure } from "./partialFailure";
+import { isPreWriteError, orPartial } from "./partialFailure";
 import { toPlainData } from "./plainData";
+import { refreshedInputs } from "./refreshInputs";
 import { convergeSecondary } from "./secondaryConvergence";
 import { containsUnknown } from "./unknowns";
 import type { CheckFailure } from "./checkFailures";
 import { isHaError } from "../plan/errors";
+
+/** The members of the state that are inputs (handed back by `read`). */
+const INPUT_KEYS: readonly (keyof HaSyncInputs)[] = [
+  "primary",
+  "secondary",
+  "name",
+  "syncInterface",
+  "primarySyncAddress",
+  "secondarySyncAddress",
+  "username",
+  "password",
+  "areas",
+  "adminSync",
+  "primaryHostId",
+  "secondaryHostId",
+  "syncWaitMs",
+];
 
 function label(inp: { name?: string }): string {
   return `HaSyncSettings[${inp.name ?? "?"}]`;
@@ -105,57 +122,46 @@ async function reconcile(
   const d = resolve(inp, pf, olds);
   const priorPrimary = olds ? olds.priorPrimary : (pf.primary.config.hasync ?? null);
   const priorSecondary = olds ? olds.priorSecondary : (pf.secondary.config.hasync ?? null);
-  const partialProps = () => ({
-    ...inp,
-    primarySyncAddress: d.primarySyncAddress,
-    secondarySyncAddress: d.secondarySyncAddress,
-    primaryHostId: d.primaryHostId ?? "",
-    secondaryHostId: d.secondaryHostId ?? "",
-    priorPrimary,
-    priorSecondary,
+  const record = () => ({
+    resource: lbl,
+    id,
+    properties: {
+      ...inp,
+      primarySyncAddress: d.primarySyncAddress,
+      secondarySyncAddress: d.secondarySyncAddress,
+      primaryHostId: d.primaryHostId ?? "",
+      secondaryHostId: d.secondaryHostId ?? "",
+      priorPrimary,
+      priorSecondary,
+    },
   });
-  let pAfter: NodeState;
-  try {
-    pAfter = await pair.primary.edit((draft) => {
-      draft.hasync = primaryHaSync(d, draft.hasync);
-    });
-  } catch (e) {
-    if (isPreWriteError(e) && !olds) throw e;
-    throw partialFailure({
-      resource: lbl,
-      id,
-      properties: partialProps(),
-      step: "primary write",
-      cause: e,
-    });
-  }
+  // On update every failure of the primary write is recorded as partial.
+  const pAfter = await orPartial(
+    "primary write",
+    record,
+    () =>
+      pair.primary.edit((draft) => {
+        draft.hasync = primaryHaSync(d, draft.hasync);
+      }),
+    olds ? undefined : isPreWriteError,
+  );
   const expectedSecondary = secondaryHaSync(d, undefined);
-  let sAfter: NodeState;
-  try {
-    sAfter = (
-      await convergeSecondary({
-        primary: pAfter,
-        secondary: pair.secondary,
-        area: undefined,
-        label: lbl,
-        inPlace: (cfg) => secondaryDrift(only(expectedSecondary), only(cfg.hasync)).length === 0,
-        apply: (draft) => {
-          draft.hasync = secondaryHaSync(d, draft.hasync);
-        },
-      })
-    ).state;
+  const sAfter = await orPartial("secondary write", record, async () => {
+    const { state } = await convergeSecondary({
+      primary: pAfter,
+      secondary: pair.secondary,
+      area: undefined,
+      label: lbl,
+      inPlace: (cfg) => secondaryDrift(only(expectedSecondary), only(cfg.hasync)).length === 0,
+      apply: (draft) => {
+        draft.hasync = secondaryHaSync(d, draft.hasync);
+      },
+    });
     // Apply the saved pfsync settings (gotcha 32): secondary first, then the primary.
     await pair.secondary.client.interfacesCarpConfigure();
     await pair.primary.client.interfacesCarpConfigure();
-  } catch (e) {
-    throw partialFailure({
-      resource: lbl,
-      id,
-      properties: partialProps(),
-      step: "secondary write",
-      cause: e,
-    });
-  }
+    return state;
+  });
   const outs: HaSyncOutputs = {
     ...inp,
     primarySyncAddress: d.primarySyncAddress,
@@ -245,23 +251,6 @@ export async function readHaSync(
       secondaryDrift(only(secondaryHaSync(d, undefined)), only(s.config.hasync)),
     ),
   };
-  const inputs: Partial<HaSyncInputs> = {};
-  for (const k of [
-    "primary",
-    "secondary",
-    "name",
-    "syncInterface",
-    "primarySyncAddress",
-    "secondarySyncAddress",
-    "username",
-    "password",
-    "areas",
-    "adminSync",
-    "primaryHostId",
-    "secondaryHostId",
-    "syncWaitMs",
-  ] as const) {
-    (inputs as Record<string, unknown>)[k] = props[k];
-  }
+  const inputs = refreshedInputs<HaSyncInputs>(props, INPUT_KEYS);
   return { id, props: toPlainData({ ...props, drift }), inputs: toPlainData(inputs) };
 }

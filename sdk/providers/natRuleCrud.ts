@@ -16,9 +16,10 @@ import type { NodeState } from "../pfsense/types";
 import { addressFamily, sameAddress } from "./addressText";
 import { driftLines, noDrift } from "./nodeDrift";
 import { openPair } from "./nodePair";
-import { isPreWriteError, partialFailure } from "./partialFailure";
+import { isPreWriteError, orPartial, partialFailure } from "./partialFailure";
 import { toPlainData } from "./plainData";
-import { convergeSecondary, pfSenseSyncs, type SyncedBy } from "./secondaryConvergence";
+import { refreshedInputs } from "./refreshInputs";
+import { convergeSecondary, pfSenseSyncs } from "./secondaryConvergence";
 import {
   desiredRule,
   newRuleId,
@@ -26,6 +27,23 @@ import {
   type NatRuleInputs,
   type NatRuleOutputs,
 } from "./natRuleSpec";
+
+/** The members of the state that are inputs (handed back by `read`). */
+const INPUT_KEYS: readonly (keyof NatRuleInputs)[] = [
+  "primary",
+  "secondary",
+  "name",
+  "interface",
+  "source",
+  "target",
+  "mode",
+  "description",
+  "destination",
+  "protocol",
+  "sourcePort",
+  "destinationPort",
+  "syncWaitMs",
+];
 
 function label(inp: { name?: string }): string {
   return `OutboundNatRule[${inp.name ?? "?"}]`;
@@ -97,32 +115,21 @@ async function reconcile(
     else draft.natRules.push(rule);
     draft.natMode = mode;
   };
-  const partialProps = () => ({
-    ...inp,
-    ruleId: id,
-    mode,
-    priorMode: priorMode ?? "automatic",
-    adoptedFrom,
+  const record = () => ({
+    resource: lbl,
+    id,
+    properties: { ...inp, ruleId: id, mode, priorMode: priorMode ?? "automatic", adoptedFrom },
   });
-  let pAfter: NodeState;
-  try {
-    pAfter = await pair.primary.edit(change);
-  } catch (e) {
-    if (isPreWriteError(e)) throw e;
-    throw partialFailure({
-      resource: lbl,
-      id,
-      properties: partialProps(),
-      step: "primary write",
-      cause: e,
-    });
-  }
+  const pAfter = await orPartial(
+    "primary write",
+    record,
+    () => pair.primary.edit(change),
+    isPreWriteError,
+  );
   const pr = ours(pAfter.config, id);
   if (!pr || pAfter.config.natMode !== mode) {
     throw partialFailure({
-      resource: lbl,
-      id,
-      properties: partialProps(),
+      ...record(),
       step: "read-back of the primary",
       cause: haError({
         code: "E_VERIFY",
@@ -133,38 +140,27 @@ async function reconcile(
     });
   }
   const expected = deriveSecondary(only([pr], mode)).natRules;
-  let syncedBy: SyncedBy;
-  try {
-    syncedBy = (
-      await convergeSecondary({
-        primary: pAfter,
-        secondary: pair.secondary,
-        area: "nat",
-        label: lbl,
-        waitMs: inp.syncWaitMs,
-        inPlace: (cfg) => {
-          const r = ours(cfg, id);
-          return secondaryDrift(only(expected, mode), only(r ? [r] : [], cfg.natMode)).length === 0;
-        },
-        apply: (draft) => {
-          const i = draft.natRules.findIndex((r) => ruleIdOf(r) === id);
-          if (expected.length === 0) {
-            if (i >= 0) draft.natRules.splice(i, 1);
-          } else if (i >= 0) draft.natRules[i] = expected[0];
-          else draft.natRules.push(expected[0]);
-          draft.natMode = mode;
-        },
-      })
-    ).syncedBy;
-  } catch (e) {
-    throw partialFailure({
-      resource: lbl,
-      id,
-      properties: partialProps(),
-      step: "secondary write",
-      cause: e,
-    });
-  }
+  const { syncedBy } = await orPartial("secondary write", record, () =>
+    convergeSecondary({
+      primary: pAfter,
+      secondary: pair.secondary,
+      area: "nat",
+      label: lbl,
+      waitMs: inp.syncWaitMs,
+      inPlace: (cfg) => {
+        const r = ours(cfg, id);
+        return secondaryDrift(only(expected, mode), only(r ? [r] : [], cfg.natMode)).length === 0;
+      },
+      apply: (draft) => {
+        const i = draft.natRules.findIndex((r) => ruleIdOf(r) === id);
+        if (expected.length === 0) {
+          if (i >= 0) draft.natRules.splice(i, 1);
+        } else if (i >= 0) draft.natRules[i] = expected[0];
+        else draft.natRules.push(expected[0]);
+        draft.natMode = mode;
+      },
+    }),
+  );
   const outs: NatRuleOutputs = {
     adoptedFrom,
     ...inp,
@@ -259,23 +255,6 @@ export async function readNatRule(
     ? { source: pr.source, target: pr.target, description: pr.descr }
     : {};
   const outs = { ...props, ...observed, drift };
-  const inputs: Partial<NatRuleInputs> = {};
-  for (const k of [
-    "primary",
-    "secondary",
-    "name",
-    "interface",
-    "source",
-    "target",
-    "mode",
-    "description",
-    "destination",
-    "protocol",
-    "sourcePort",
-    "destinationPort",
-    "syncWaitMs",
-  ] as const) {
-    (inputs as Record<string, unknown>)[k] = outs[k];
-  }
+  const inputs = refreshedInputs<NatRuleInputs>(outs, INPUT_KEYS);
   return { id, props: toPlainData(outs), inputs: toPlainData(inputs) };
 }

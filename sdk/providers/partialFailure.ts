@@ -54,6 +54,33 @@ export function partialFailure(args: {
   return err;
 }
 
+/** What a partial failure records: the resource (for messages), its id and its properties. */
+export interface PartialRecord {
+  resource: string;
+  id: string;
+  properties: object;
+}
+
+/**
+ * Runs one step of a two-node apply (`"primary write"`, `"secondary write"`); its failure becomes
+ * the partial-failure error with what `record()` gives at that moment (ids allocated inside the
+ * step included). Errors for which `passThrough` is true are thrown as they are (typically
+ * {@link isPreWriteError} on create: nothing was written, so there is nothing to record).
+ */
+export async function orPartial<T>(
+  step: string,
+  record: () => PartialRecord,
+  run: () => Promise<T>,
+  passThrough?: (e: unknown) => boolean,
+): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    if (passThrough?.(e)) throw e;
+    throw partialFailure({ ...record(), step, cause: e });
+  }
+}
+
 /** True for errors that prove nothing was written (input rejected, or the write never started). */
 export function isPreWriteError(e: unknown): boolean {
   if (!isHaError(e)) return false;
