@@ -6,6 +6,7 @@ import * as random from "@pulumi/random";
 import { carpVipProvider } from "../providers/providerObjects";
 import type { NodeDrift } from "../providers/nodeDrift";
 import type { Cluster } from "./cluster";
+import { configResourceOptions } from "./configResourceOptions";
 
 /** Arguments of {@link CarpVip}. */
 export interface CarpVipArgs {
@@ -95,16 +96,7 @@ export class CarpVipConfig extends pulumi.dynamic.Resource {
         secondaryPeer: undefined,
         ...props,
       },
-      {
-        ...opts,
-        additionalSecretOutputs: [
-          ...(opts?.additionalSecretOutputs ?? []),
-          "password",
-          "primary",
-          "secondary",
-          "adoptedFrom",
-        ],
-      },
+      configResourceOptions(opts, "password", "adoptedFrom"),
       "pfsense-ha",
       "CarpVipConfig",
     );
@@ -226,4 +218,15 @@ export function isCarpVip(v: unknown): v is CarpVip {
       pulumi.Output.isInstance((v as { address?: unknown }).address) &&
       pulumi.Output.isInstance((v as { vhid?: unknown }).vhid))
   );
+}
+
+/**
+ * An argument that is a {@link CarpVip} or a VIP address, as a resource input: a CarpVip gives
+ * its `address` output and becomes a dependency (created first, deleted last).
+ */
+export function vipReference(v: CarpVip | pulumi.Input<string>): {
+  address: pulumi.Input<string>;
+  dependsOn: pulumi.Resource[];
+} {
+  return isCarpVip(v) ? { address: v.address, dependsOn: [v] } : { address: v, dependsOn: [] };
 }

@@ -4,8 +4,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { NodeDrift } from "../providers/nodeDrift";
 import { dhcpFailoverProvider } from "../providers/providerObjects";
-import { isCarpVip, type CarpVip } from "./carpVip";
+import { vipReference, type CarpVip } from "./carpVip";
 import type { Cluster } from "./cluster";
+import { configResourceOptions } from "./configResourceOptions";
 
 /** Arguments of {@link DhcpFailover}. */
 export interface DhcpFailoverArgs {
@@ -45,10 +46,7 @@ export class DhcpFailoverConfig extends pulumi.dynamic.Resource {
         syncedBy: undefined,
         ...props,
       },
-      {
-        ...opts,
-        additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "primary", "secondary"],
-      },
+      configResourceOptions(opts),
       "pfsense-ha",
       "DhcpFailoverConfig",
     );
@@ -78,22 +76,21 @@ export class DhcpFailover extends pulumi.ComponentResource {
   constructor(name: string, args: DhcpFailoverArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pfsense-ha:index:DhcpFailover", name, {}, opts);
     const c = args.cluster;
-    const isVip = isCarpVip(args.vip);
-    const vip = isVip ? (args.vip as CarpVip).address : (args.vip as pulumi.Input<string>);
+    const vip = vipReference(args.vip);
     const config = new DhcpFailoverConfig(
       name,
       {
         ...c.endpointInputs(),
         name,
         interface: args.interface,
-        vip,
+        vip: vip.address,
         rangeFrom: args.rangeFrom,
         rangeTo: args.rangeTo,
         dnsServers: args.dnsServers,
         gateway: args.gateway,
         syncWaitMs: c.syncWaitMs(),
       },
-      { parent: this, dependsOn: isVip ? [args.vip as CarpVip] : [] },
+      { parent: this, dependsOn: vip.dependsOn },
     );
     this.gateway = config.gateway;
     this.dnsServers = config.dnsServers;

@@ -6,6 +6,7 @@ import type { SyncArea } from "../plan/model";
 import type { NodeDrift } from "../providers/nodeDrift";
 import { haSyncProvider } from "../providers/providerObjects";
 import type { Cluster } from "./cluster";
+import { configResourceOptions } from "./configResourceOptions";
 
 /** Arguments of {@link HaSyncSettings}. */
 export interface HaSyncSettingsArgs {
@@ -53,17 +54,7 @@ export class HaSyncConfig extends pulumi.dynamic.Resource {
         drift: undefined,
         ...props,
       },
-      {
-        ...opts,
-        additionalSecretOutputs: [
-          ...(opts?.additionalSecretOutputs ?? []),
-          "password",
-          "primary",
-          "secondary",
-          "priorPrimary",
-          "priorSecondary",
-        ],
-      },
+      configResourceOptions(opts, "password", "priorPrimary", "priorSecondary"),
       "pfsense-ha",
       "HaSyncConfig",
     );

@@ -4,8 +4,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { NodeDrift } from "../providers/nodeDrift";
 import { outboundNatProvider } from "../providers/providerObjects";
-import { isCarpVip, type CarpVip } from "./carpVip";
+import { vipReference, type CarpVip } from "./carpVip";
 import type { Cluster } from "./cluster";
+import { configResourceOptions } from "./configResourceOptions";
 
 /** Arguments of {@link OutboundNatRule}. */
 export interface OutboundNatRuleArgs {
@@ -43,10 +44,7 @@ export class OutboundNatConfig extends pulumi.dynamic.Resource {
       outboundNatProvider,
       name,
       { ruleId: undefined, priorMode: undefined, drift: undefined, syncedBy: undefined, ...props },
-      {
-        ...opts,
-        additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "primary", "secondary"],
-      },
+      configResourceOptions(opts),
       "pfsense-ha",
       "OutboundNatConfig",
     );
@@ -73,10 +71,7 @@ export class OutboundNatRule extends pulumi.ComponentResource {
   constructor(name: string, args: OutboundNatRuleArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pfsense-ha:index:OutboundNatRule", name, {}, opts);
     const c = args.cluster;
-    const isVip = isCarpVip(args.translation);
-    const target = isVip
-      ? (args.translation as CarpVip).address
-      : (args.translation as pulumi.Input<string>);
+    const translation = vipReference(args.translation);
     const config = new OutboundNatConfig(
       name,
       {
@@ -84,7 +79,7 @@ export class OutboundNatRule extends pulumi.ComponentResource {
         name,
         interface: args.interface,
         source: args.source,
-        target,
+        target: translation.address,
         mode: args.mode,
         description: args.description,
         destination: args.destination,
@@ -93,7 +88,7 @@ export class OutboundNatRule extends pulumi.ComponentResource {
         destinationPort: args.destinationPort,
         syncWaitMs: c.syncWaitMs(),
       },
-      { parent: this, dependsOn: isVip ? [args.translation as CarpVip] : [] },
+      { parent: this, dependsOn: translation.dependsOn },
     );
     this.ruleId = config.ruleId;
     this.target = config.target;
