@@ -176,3 +176,48 @@ test("when a write does not land, only the edits that changed something fail wit
     h.node.writeConfigAs(fixed, "GUI: sync target removed");
   }
 });
+
+test("a change restore cannot express (removing the node's own proxy ARP VIP) is refused alone; the rest of its batch lands", async () => {
+  const tree = cloneValue(h.node.config());
+  const vi = toStruct(tree.virtualip);
+  vi.vip = [
+    ...(toList(vi.vip) as PhpStruct[]),
+    {
+      mode: "proxyarp",
+      interface: "wan",
+      descr: "kept",
+      type: "network",
+      subnet_bits: "29",
+      subnet: "192.168.1.200",
+    },
+  ];
+  tree.virtualip = vi;
+  h.node.writeConfigAs(tree, "GUI: proxy arp");
+  await dropCarpVips();
+  const s = session();
+  const [before, bad, after] = await Promise.allSettled([
+    s.edit((d) => {
+      d.virtualIps.push(manyVip(10));
+    }),
+    s.edit((d) => {
+      d.virtualIps = d.virtualIps.filter((v) => v.mode !== "proxyarp");
+    }),
+    s.edit((d) => {
+      d.virtualIps.push(manyVip(11));
+    }),
+  ]);
+  assert.equal(before.status, "fulfilled");
+  assert.equal(bad.status, "rejected");
+  assert.ok(isHaError((bad as PromiseRejectedResult).reason, "E_INVALID_INPUT"));
+  assert.match(String((bad as PromiseRejectedResult).reason), /proxyarp VIP 192\.168\.1\.200/);
+  assert.equal(after.status, "fulfilled");
+  const vips = toList(toStruct(h.node.config().virtualip).vip) as PhpStruct[];
+  assert.equal(vips.filter((v) => v.mode === "proxyarp").length, 1, "the proxy ARP VIP stays");
+  assert.deepEqual(
+    vips
+      .filter((v) => v.mode === "carp")
+      .map((v) => v.uniqid)
+      .sort(),
+    ["bulk10", "bulk11"],
+  );
+});
