@@ -15,9 +15,9 @@ import { performance } from "node:perf_hooks";
 import { getClusterHealth, waitForClusterHealth, type DrillReport } from "../../sdk/health";
 import { createNodeClient } from "../../sdk/pfsense";
 import { startPairFixture, type PairFixture } from "../health/pairFixture";
-import { carpLabUnavailableReason } from "./ucarpLab";
-import { startUcarpCarpSource, type UcarpCarpSource } from "./ucarpCarpSource";
-import { startPairWithRealCarp } from "./ucarpPair";
+import { carpLabUnavailableReason } from "../../sdk/emulator/ucarpLab";
+import { startUcarpCarpSource, type UcarpCarpSource } from "../../sdk/emulator/ucarpCarpSource";
+import { startPairWithRealCarp } from "../../sdk/emulator/ucarpPair";
 import { execFileSync } from "node:child_process";
 import { ucarpConvergenceMs, ucarpFailoverBoundsMs } from "./labPlan";
 

@@ -7,7 +7,7 @@
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { carpLabUnavailableReason, createCarpLab, type CarpLab } from "./ucarpLab";
+import { carpLabUnavailableReason, createCarpLab, type CarpLab } from "../../sdk/emulator/ucarpLab";
 import { planLab, ucarpConvergenceMs, type LabPlan, type PlannedLabVip } from "./labPlan";
 import {
   deriveSecondary,

@@ -18,14 +18,14 @@
  * and a VIP with VHID v takes .v — the VHID and password are what elections depend on, and no
  * address from a config is ever used on a wire.
  */
-import { leaf, toList, toStruct, type PhpStruct } from "../../sdk/codec/phpValue";
+import { leaf, toList, toStruct, type PhpStruct } from "../codec/phpValue";
 import {
   effectiveSkew,
   type CarpCluster,
   type CarpNodeRuntime,
   type CarpState,
   type CarpStateSource,
-} from "../../sdk/emulator";
+} from "./carpModel";
 import { createCarpLab, type CarpLab, type UcarpPeer, type UcarpPeerSpec } from "./ucarpLab";
 
 /** What the source needs of an emulated node (an `EmulatedNode` satisfies it). */

@@ -22,7 +22,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { promisify } from "node:util";
-import { haError } from "../../sdk/plan/errors";
+import { haError } from "../plan/errors";
 
 const run = promisify(execFile);
 
