@@ -13,3 +13,11 @@ export { OutboundNatRule } from "./components";
 export type { OutboundNatRule as OutboundNatRuleModel } from "./plan";
 export type { TlsOptions } from "./pfsense/types";
 export type { NodeDrift } from "./providers/nodeDrift";
+// Cluster health, maintenance mode, failover drills, and the opt-in deployment gate.
+export * from "./health";
+export {
+  ClusterHealthGate,
+  ClusterHealthCheck,
+  clusterHealthOutput,
+  type ClusterHealthGateArgs,
+} from "./components/clusterHealthGate";
