@@ -46,7 +46,9 @@ export class DhcpFailoverConfig extends pulumi.dynamic.Resource {
         syncedBy: undefined,
         ...props,
       },
-      configResourceOptions(opts),
+      // The prior dhcpd settings are recorded whole (restored on delete), and pfSense keeps
+      // secrets there (the dynamic DNS key `ddnsdomainkey`, `omapi_key`).
+      configResourceOptions(opts, "priorPrimary", "priorSecondary"),
       "pfsense-ha",
       "DhcpFailoverConfig",
     );
