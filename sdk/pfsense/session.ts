@@ -7,7 +7,7 @@
  * session's own work per batch is linear in the batch (see editBatch.ts, verifyWrite.ts).
  */
 import { isDeepStrictEqual } from "node:util";
-import { haError, isHaError } from "../plan/errors";
+import { haError } from "../plan/errors";
 import type {
   ConfigChange,
   FirmwareInfo,
@@ -45,9 +45,11 @@ export interface SessionStats {
   concurrentRetries: number;
 }
 
-/** Internal session with its extras (stats). */
+/** Internal session with its extras (stats, client replacement). */
 export interface NodeSessionImpl extends NodeSession {
   readonly sessionStats: SessionStats;
+  /** Replaces the client when `ep`'s connection settings differ (same lock, same queue). */
+  useEndpoint(ep: NodeEndpoint): void;
 }
 
 const registry = new Map<string, NodeSessionImpl>();
@@ -71,7 +73,7 @@ export function getNodeSession(ep: NodeEndpoint): NodeSession {
   const key = keyOf(ep);
   const existing = registry.get(key);
   if (existing) {
-    (existing as unknown as { useEndpoint(ep: NodeEndpoint): void }).useEndpoint(ep);
+    existing.useEndpoint(ep);
     return existing;
   }
   const s = createSession(ep);
@@ -200,8 +202,7 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
       try {
         await runBatch(batch);
       } catch (e) {
-        const err = isHaError(e) ? e : e;
-        for (const p of batch) p.reject(err);
+        for (const p of batch) p.reject(e);
       }
     });
   };
@@ -231,7 +232,7 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
         scheduleBatch();
       });
     },
-  } as NodeSessionImpl;
+  };
 }
 
 function stripCtx(s: NodeState & { ctx?: NatCtx }): NodeState {
