@@ -48,10 +48,15 @@ export interface ClusterArgs {
 
 /** One node's endpoint as passed to a dynamic resource (password secret). */
 export interface EndpointResourceInput {
+  /** As {@link NodeEndpointArgs.url}. */
   url: pulumi.Input<string>;
+  /** As {@link NodeEndpointArgs.username}. */
   username: pulumi.Input<string>;
+  /** The password, always a secret output. */
   password: pulumi.Output<string>;
+  /** As {@link NodeEndpointArgs.tls}. */
   tls?: pulumi.Input<TlsOptions>;
+  /** Per-call limit, ms (from {@link NodeEndpointArgs.callTimeoutSeconds}); default 200000. */
   callTimeoutMs?: number;
 }
 

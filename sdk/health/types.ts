@@ -7,7 +7,9 @@ import type { DriftItem } from "../plan";
 
 /** The two nodes of a cluster, as endpoints (what `pfsense-ha-emulator pair` prints, too). */
 export interface ClusterEndpoints {
+  /** The node that normally holds every VIP (MASTER). */
   primary: NodeEndpoint;
+  /** The standby node. */
   secondary: NodeEndpoint;
 }
 
@@ -16,6 +18,7 @@ export type VipState = "MASTER" | "BACKUP" | "INIT" | "" | "UNKNOWN";
 
 /** One node's reading. */
 export interface NodeHealth {
+  /** Which node of the pair this reading is for. */
   role: "primary" | "secondary";
   /** `https://host:port` without credentials. */
   url: string;
@@ -42,19 +45,25 @@ export type MasterHolder = "primary" | "secondary" | "both" | "none";
 export interface VhidHealth {
   /** Interface assignment name (`wan`, `lan`, ...). */
   interface: string;
+  /** CARP virtual host id, 1-255. */
   vhid: number;
   /** pfSense uniqid of the VIP (shared by both nodes through sync). */
   uniqid: string;
   /** `address/bits`. */
   address: string;
+  /** The VIP's description (pfSense `descr`), when it has one. */
   descr?: string;
   /** Seconds (from the primary's config, else the secondary's). */
   advbase: number;
   /** Configured advskew on each node (undefined where the VIP is missing). */
   primarySkew?: number;
+  /** See `primarySkew`; normally the primary's skew + 100, capped at 254. */
   secondarySkew?: number;
+  /** Runtime CARP state on the primary. */
   primary: VipState;
+  /** Runtime CARP state on the secondary. */
   secondary: VipState;
+  /** Which node(s) report MASTER. */
   master: MasterHolder;
   /** Exactly one MASTER and it is the primary. */
   ok: boolean;
@@ -78,6 +87,7 @@ export interface SyncHealth {
   secondaryLastWriteWasSync: boolean;
   /** The primary's latest config change, and the secondary's latest revision. */
   primaryRevision?: RevisionInfo;
+  /** See `primaryRevision`. */
   secondaryRevision?: RevisionInfo;
   /** What differs between the secondary and its expected view (passwords shown as `(secret)`). */
   drift: DriftItem[];
@@ -89,6 +99,7 @@ export interface SyncHealth {
 export interface HealthProblem {
   /** Stable short code: `unreachable`, `carp-disabled`, `maintenance`, `demoted`, `vhid`, `vip-missing`, `sync-failing`, `sync-drift`, `no-vips`. */
   code: string;
+  /** One line for humans (no secrets). */
   message: string;
 }
 
@@ -98,16 +109,22 @@ export interface ClusterHealth {
   healthy: boolean;
   /** ISO time of the reading (local clock; for humans only). */
   checkedAt: string;
+  /** The primary's reading. */
   primary: NodeHealth;
+  /** The secondary's reading. */
   secondary: NodeHealth;
   /** One row per CARP VIP, in the primary's config order, then secondary-only ones. */
   vhids: VhidHealth[];
+  /** Configuration sync between the nodes. */
   sync: SyncHealth;
+  /** Everything that makes the cluster unhealthy; empty when healthy. */
   problems: HealthProblem[];
 }
 
 /** The deployment gate's verdict (see {@link gateVerdict}). */
 export interface GateVerdict {
+  /** True when both nodes were read, at least one VHID exists, and on every VHID the primary is
+   * the only MASTER (the secondary BACKUP). */
   ok: boolean;
   /** Why not, one line per VHID or node. */
   reasons: string[];

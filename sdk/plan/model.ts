@@ -32,6 +32,7 @@ export interface VirtualIp {
   password?: string;
   /** PHP uniqid() identity (carp and ipalias). */
   uniqid?: string;
+  /** Free-text description (`descr`). */
   descr?: string;
   /** `single` (one address) or `network` (proxyarp/other). */
   type: "single" | "network";
@@ -41,6 +42,7 @@ export interface VirtualIp {
   subnetBits: number;
   /** `noexpand` flag (proxyarp/other). */
   noexpand?: boolean;
+  /** Members the library does not model, kept as read so writes never drop them. */
   extra?: Extra;
 }
 
@@ -109,6 +111,7 @@ export interface HaSync {
   adminSync?: boolean;
   /** The `synchronize*` boxes that are checked. */
   areas: SyncArea[];
+  /** Members the library does not model, kept as read so writes never drop them. */
   extra?: Extra;
 }
 
@@ -117,31 +120,45 @@ export type OutboundNatMode = "automatic" | "hybrid" | "advanced" | "disabled";
 
 /** One `nat/outbound/rule`. */
 export interface OutboundNatRule {
+  /** Assignment name of the interface the rule applies to (`wan`). */
   interface: string;
   /** `source/network`: CIDR, alias, `any`, special nets such as `lan`, `(self)`. */
   source: string;
+  /** `sourceport`: a port or range (`1024:65535`); absent = any. */
   sourcePort?: string;
   /** Destination: `any`, or a CIDR/alias with optional negation. */
   destination: { any: true } | { network: string; not?: boolean };
+  /** `dstport`: a port or range; absent = any. */
   destinationPort?: string;
   /** Translation target: a VIP address (what the library writes), `<if>ip`, an alias or a network. */
   target: string;
+  /** `target_subnet`: prefix length of a network target. */
   targetSubnet?: string;
   /** `inet`, `inet6`, or absent for both. */
   ipProtocol?: "inet" | "inet6";
+  /** `protocol` (`tcp`, `udp`, `tcp/udp`, ...); absent = any. */
   protocol?: string;
+  /** Free-text description (`descr`). */
   descr?: string;
+  /** `disabled` flag. */
   disabled?: boolean;
+  /** `nosync` flag: the primary's sync leaves this rule out. */
   nosync?: boolean;
+  /** `nonat` flag: do not translate matching traffic. */
   nonat?: boolean;
+  /** `staticnatport` flag: keep the source port. */
   staticNatPort?: boolean;
+  /** Members the library does not model, kept as read so writes never drop them. */
   extra?: Extra;
 }
 
 /** One interface's `<dhcpd>` settings (ISC DHCPv4). */
 export interface DhcpdInterface {
+  /** `enable` flag: dhcpd serves this interface. */
   enable: boolean;
+  /** `range/from`: first address of the pool. */
   rangeFrom: string;
+  /** `range/to`: last address of the pool. */
   rangeTo: string;
   /** Default gateway handed out (usually the interface's CARP VIP). */
   gateway?: string;
@@ -149,6 +166,7 @@ export interface DhcpdInterface {
   dnsServers: string[];
   /** `failover_peerip`: the other node's address on this interface. */
   failoverPeerIp?: string;
+  /** Members the library does not model (DDNS keys among them: secrets), kept as read. */
   extra?: Extra;
 }
 
@@ -158,23 +176,33 @@ export interface InterfaceConfig {
   name: string;
   /** NIC name (`igb0`); may differ per node. */
   device?: string;
+  /** Interface description shown in the GUI. */
   descr?: string;
+  /** `enable` flag: the interface is up. */
   enable: boolean;
   /** Static IPv4 address, or a mode such as `dhcp`. */
   ipaddr?: string;
   /** IPv4 prefix length. */
   subnet?: number;
+  /** Static IPv6 address, or a mode such as `dhcp6`. */
   ipaddrv6?: string;
+  /** IPv6 prefix length. */
   subnetv6?: number;
 }
 
 /** Everything HA-related about one node, as the library plans and reads it. */
 export interface NodeHaConfig {
+  /** Every `virtualip/vip` entry, in config order. */
   virtualIps: VirtualIp[];
+  /** The `<hasync>` section; absent when the node has none. */
   hasync?: HaSync;
+  /** `nat/outbound/mode`; absent = `automatic`. */
   natMode?: OutboundNatMode;
+  /** Outbound NAT rules, in config (evaluation) order. */
   natRules: OutboundNatRule[];
+  /** DHCPv4 settings per interface assignment name. */
   dhcpd: Record<string, DhcpdInterface>;
+  /** Interfaces per assignment name (read only). */
   interfaces: Record<string, InterfaceConfig>;
 }
 
