@@ -33,6 +33,7 @@ import { convergeSecondary } from "./secondaryConvergence";
 
 import { newUniqid } from "./vipIdentity";
 import { claimVip, isClaimedVip, releaseVip } from "./vipClaims";
+import { resourceLabel } from "./resourceLabel";
 
 const INPUT_KEYS: (keyof CarpVipInputs)[] = [
   "primary",
@@ -55,7 +56,7 @@ const INPUT_KEYS: (keyof CarpVipInputs)[] = [
 ];
 
 function label(inp: { name?: string }): string {
-  return `CarpVip[${inp.name ?? "?"}]`;
+  return resourceLabel("CarpVip", inp);
 }
 
 function onlyVips(vips: VirtualIp[]): NodeHaConfig {

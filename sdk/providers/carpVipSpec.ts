@@ -17,6 +17,7 @@ import { hasDrift, noDrift, type NodeDrift } from "./nodeDrift";
 import type { SyncedBy } from "./secondaryConvergence";
 import { containsUnknown } from "./unknowns";
 import { addressFamily } from "./addressText";
+import { resourceLabel } from "./resourceLabel";
 
 /** Inputs of the CarpVip dynamic resource (plain data; see the component for documentation). */
 export interface CarpVipInputs {
@@ -101,7 +102,7 @@ const PROPERTIES = [
 const RENAME = { vip: "address", advskew: "skew" };
 
 function field(inp: { name?: string }): string {
-  return `CarpVip[${inp.name ?? "?"}]`;
+  return resourceLabel("CarpVip", inp);
 }
 
 /** The subnet to plan in: `subnet`, else an `address` written with its prefix, else `fallback`. */

@@ -20,6 +20,7 @@ import { isPreWriteError, orPartial } from "./partialFailure";
 import { toPlainData } from "./plainData";
 import { refreshedInputs } from "./refreshInputs";
 import { convergeSecondary, pfSenseSyncs } from "./secondaryConvergence";
+import { resourceLabel } from "./resourceLabel";
 
 /** The members of the state that are inputs (handed back by `read`). */
 const INPUT_KEYS: readonly (keyof DhcpFailoverInputs)[] = [
@@ -36,7 +37,7 @@ const INPUT_KEYS: readonly (keyof DhcpFailoverInputs)[] = [
 ];
 
 function label(inp: { name?: string }): string {
-  return `DhcpFailover[${inp.name ?? "?"}]`;
+  return resourceLabel("DhcpFailover", inp);
 }
 
 function only(ifName: string, d: DhcpdInterface | undefined | null, interfaces = {}): NodeHaConfig {

@@ -27,6 +27,7 @@ import { convergeSecondary } from "./secondaryConvergence";
 import { containsUnknown } from "./unknowns";
 import type { CheckFailure } from "./checkFailures";
 import { isHaError } from "../plan/errors";
+import { resourceLabel } from "./resourceLabel";
 
 /** The members of the state that are inputs (handed back by `read`). */
 const INPUT_KEYS: readonly (keyof HaSyncInputs)[] = [
@@ -46,7 +47,7 @@ const INPUT_KEYS: readonly (keyof HaSyncInputs)[] = [
 ];
 
 function label(inp: { name?: string }): string {
-  return `HaSyncSettings[${inp.name ?? "?"}]`;
+  return resourceLabel("HaSyncSettings", inp);
 }
 
 function only(h: HaSync | undefined): NodeHaConfig {

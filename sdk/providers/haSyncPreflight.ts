@@ -10,6 +10,7 @@ import type { NodeState } from "../pfsense/types";
 import { sameAddress } from "./addressText";
 import type { HaSyncInputs } from "./haSyncSpec";
 import type { NodePair } from "./nodePair";
+import { resourceLabel } from "./resourceLabel";
 
 /** What the pre-flight established. */
 export interface PreflightResult {
@@ -32,7 +33,7 @@ function ownAddress(cfg: NodeHaConfig, ifName: string, like?: string): string | 
 
 /** Runs every check; returns both nodes' states and the resolved sync addresses. */
 export async function preflightHaSync(inp: HaSyncInputs, pair: NodePair): Promise<PreflightResult> {
-  const base = `HaSyncSettings[${inp.name ?? "?"}]`;
+  const base = resourceLabel("HaSyncSettings", inp);
   const reach = async (role: "primary" | "secondary"): Promise<NodeState> => {
     try {
       return await pair[role].read();

@@ -9,6 +9,7 @@ import { endpointProblems, type EndpointInput } from "./endpointInputs";
 import { diffFieldPairs, type FieldDiffResult } from "./fieldDiff";
 import { hasDrift, type NodeDrift } from "./nodeDrift";
 import { containsUnknown, isUnknown } from "./unknowns";
+import { resourceLabel } from "./resourceLabel";
 
 /** Inputs of the HaSyncSettings dynamic resource. */
 export interface HaSyncInputs {
@@ -70,7 +71,7 @@ const PROPERTIES = [
 ] as const;
 
 function f(inp: { name?: string }): string {
-  return `HaSyncSettings[${inp.name ?? "?"}]`;
+  return resourceLabel("HaSyncSettings", inp);
 }
 
 /** Areas in the GUI's order, duplicates dropped; default all. */

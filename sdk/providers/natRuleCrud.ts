@@ -27,6 +27,7 @@ import {
   type NatRuleInputs,
   type NatRuleOutputs,
 } from "./natRuleSpec";
+import { resourceLabel } from "./resourceLabel";
 
 /** The members of the state that are inputs (handed back by `read`). */
 const INPUT_KEYS: readonly (keyof NatRuleInputs)[] = [
@@ -46,7 +47,7 @@ const INPUT_KEYS: readonly (keyof NatRuleInputs)[] = [
 ];
 
 function label(inp: { name?: string }): string {
-  return `OutboundNatRule[${inp.name ?? "?"}]`;
+  return resourceLabel("OutboundNatRule", inp);
 }
 
 function only(rules: OutboundNatRule[], mode: OutboundNatMode | undefined): NodeHaConfig {
