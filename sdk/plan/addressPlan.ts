@@ -4,13 +4,12 @@
  */
 import { haError } from "./errors";
 import {
-  contains,
   familyName,
   formatAddress,
   formatNetwork,
   parseAddress,
   parseNetwork,
-  reservedRole,
+  requireHostOf,
   usableRange,
   type Network,
 } from "./ipNet";
@@ -203,25 +202,7 @@ function checkExplicit(text: string, net: Network, field: string): bigint {
       fix: `write the bare address, or use /${net.prefix}`,
     });
   }
-  if (!contains(net, a.value)) {
-    throw haError({
-      code: "E_ADDRESS_OUTSIDE_SUBNET",
-      field,
-      value: text,
-      message: `lies outside the interface subnet ${formatNetwork(net)}`,
-      fix: `pick an address inside ${formatNetwork(net)}`,
-    });
-  }
-  const reserved = reservedRole(net, a.value);
-  if (reserved !== undefined) {
-    throw haError({
-      code: "E_ADDRESS_RESERVED",
-      field,
-      value: text,
-      message: `is ${reserved} of ${formatNetwork(net)} and cannot be assigned to a host`,
-      fix: "pick a usable host address of the subnet",
-    });
-  }
+  requireHostOf(net, a.value, text, field);
   return a.value;
 }
 

@@ -9,6 +9,7 @@ import {
   formatNetwork,
   parseAddress,
   parseNetwork,
+  requireHostOf,
   reservedRole,
   type Network,
 } from "./ipNet";
@@ -184,25 +185,7 @@ function hostIn(text: string, net: Network, field: string): bigint {
       fix: `give an address inside ${formatNetwork(net)}`,
     });
   }
-  if (!contains(net, a.value)) {
-    throw haError({
-      code: "E_ADDRESS_OUTSIDE_SUBNET",
-      field,
-      value: text,
-      message: `lies outside the interface subnet ${formatNetwork(net)}`,
-      fix: `pick an address inside ${formatNetwork(net)}`,
-    });
-  }
-  const reserved = reservedRole(net, a.value);
-  if (reserved !== undefined) {
-    throw haError({
-      code: "E_ADDRESS_RESERVED",
-      field,
-      value: text,
-      message: `is ${reserved} of ${formatNetwork(net)}`,
-      fix: "pick a usable host address of the subnet",
-    });
-  }
+  requireHostOf(net, a.value, text, field);
   return a.value;
 }
 

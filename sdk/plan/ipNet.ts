@@ -126,3 +126,30 @@ export function formatNetwork(net: Network): string {
 export function familyName(family: Family): string {
   return family === 4 ? "IPv4" : "IPv6";
 }
+
+/**
+ * Throws unless `value` (written as `text`, reported as `field`) is a usable host address of
+ * `net`: `E_ADDRESS_OUTSIDE_SUBNET` outside it, `E_ADDRESS_RESERVED` on its network (or IPv4
+ * broadcast) address.
+ */
+export function requireHostOf(net: Network, value: bigint, text: string, field: string): void {
+  if (!contains(net, value)) {
+    throw haError({
+      code: "E_ADDRESS_OUTSIDE_SUBNET",
+      field,
+      value: text,
+      message: `lies outside the interface subnet ${formatNetwork(net)}`,
+      fix: `pick an address inside ${formatNetwork(net)}`,
+    });
+  }
+  const reserved = reservedRole(net, value);
+  if (reserved !== undefined) {
+    throw haError({
+      code: "E_ADDRESS_RESERVED",
+      field,
+      value: text,
+      message: `is ${reserved} of ${formatNetwork(net)} and cannot be assigned to a host`,
+      fix: "pick a usable host address of the subnet",
+    });
+  }
+}
