@@ -9,6 +9,7 @@ import { toNodeEndpoint, type EndpointInput } from "../providers/endpointInputs"
 import { healthGateProvider } from "../providers/healthGateProvider";
 import type { GateVhid } from "../providers/healthGateRuntime";
 import type { Cluster } from "./cluster";
+import { configResourceOptions } from "./configResourceOptions";
 
 /**
  * The cluster's health as an output, read from both nodes when the program runs (preview and up):
@@ -62,10 +63,7 @@ export class ClusterHealthCheck extends pulumi.dynamic.Resource {
       healthGateProvider,
       name,
       { ok: undefined, checkedAt: undefined, waitedMs: undefined, vhids: undefined, ...props },
-      {
-        ...opts,
-        additionalSecretOutputs: [...(opts?.additionalSecretOutputs ?? []), "primary", "secondary"],
-      },
+      configResourceOptions(opts),
       "pfsense-ha",
       "ClusterHealthCheck",
     );

@@ -1,5 +1,5 @@
 /**
- * The resource options every component gives its dynamic `…Config` resource.
+ * The resource options every component gives its dynamic resource (`…Config`, `ClusterHealthCheck`).
  */
 import type * as pulumi from "@pulumi/pulumi";
 
