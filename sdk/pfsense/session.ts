@@ -167,7 +167,7 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
       await client.restoreSections(payload);
       sessionStats.writes++;
       const after = { ...(await readState()), written: true };
-      const unlanded = unlandedSections(draft, after.config, after.ctx);
+      const unlanded = unlandedSections(draft, after.config, after.ctx, sections);
       if (unlanded.size === 0) {
         for (const p of live) p.resolve(stripCtx(after));
         return;

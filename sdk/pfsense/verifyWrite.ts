@@ -61,13 +61,15 @@ export function sectionLanded(
 }
 
 /**
- * The writable sections of `actual` that do not hold what `desired` asked for, each compared
- * once (a batch's edits then check their own sections against this set).
+ * The sections of `actual` among `written` (default: every writable section) that do not hold
+ * what `desired` asked for, each compared once (a batch's edits then check their own sections
+ * against this set). Sections the write did not carry are not re-encoded.
  */
 export function unlandedSections(
   desired: NodeHaConfig,
   actual: NodeHaConfig,
   ctx: NatCtx,
+  written: Iterable<WritableSection> = WRITABLE_SECTIONS,
 ): Set<WritableSection> {
-  return new Set(WRITABLE_SECTIONS.filter((s) => !sectionLanded(s, desired, actual, ctx)));
+  return new Set([...written].filter((s) => !sectionLanded(s, desired, actual, ctx)));
 }
