@@ -722,20 +722,12 @@ export class EmulatedNode {
         return this.backupSections(params[0]);
       case "restore_config_section":
         return this.restoreSections(params[0] as PhpStruct, writer);
-      case "merge_config_section": {
-        const payload = toPayload(params[0]);
-        const next = applyMergeConfig(this.tree, payload);
-        this.commit(
-          next,
-          `Merged in config (${Object.keys(payload).join(", ")} sections) from XMLRPC client.`,
-          writer,
-          true,
-        );
-        return true;
-      }
+      case "merge_config_section":
       case "merge_installedpackages_section": {
         const payload = toPayload(params[0]);
-        const next = applyMergeInstalledPackages(this.tree, payload);
+        const merge =
+          name === "merge_config_section" ? applyMergeConfig : applyMergeInstalledPackages;
+        const next = merge(this.tree, payload);
         this.commit(
           next,
           `Merged in config (${Object.keys(payload).join(", ")} sections) from XMLRPC client.`,
