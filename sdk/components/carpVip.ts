@@ -61,22 +61,39 @@ export interface CarpVipArgs {
 
 /** The dynamic resource behind {@link CarpVip} (type `pulumi-nodejs:dynamic/pfsense-ha:CarpVipConfig`). */
 export class CarpVipConfig extends pulumi.dynamic.Resource {
+  /** pfSense's identity of the VIP (same on both nodes). */
   declare readonly uniqid: pulumi.Output<string>;
+  /** Allocated (or given) VHID, 1-255. */
   declare readonly vhid: pulumi.Output<number>;
+  /** The VIP address. */
   declare readonly address: pulumi.Output<string>;
+  /** The interface network, CIDR. */
   declare readonly network: pulumi.Output<string>;
+  /** Prefix length of the interface network (the VIP's subnet_bits). */
   declare readonly subnetBits: pulumi.Output<number>;
+  /** Address family, 4 or 6. */
   declare readonly family: pulumi.Output<number>;
+  /** advbase on both nodes, seconds. */
   declare readonly advbase: pulumi.Output<number>;
+  /** advskew on the primary. */
   declare readonly primaryAdvskew: pulumi.Output<number>;
+  /** advskew on the secondary (primary + 100, capped at 254). */
   declare readonly secondaryAdvskew: pulumi.Output<number>;
+  /** The CARP password (secret). */
   declare readonly password: pulumi.Output<string>;
+  /** Planned primary node address on the interface. */
   declare readonly primaryAddress: pulumi.Output<string>;
+  /** Planned secondary node address on the interface. */
   declare readonly secondaryAddress: pulumi.Output<string>;
+  /** Interface assignment name. */
   declare readonly interface: pulumi.Output<string>;
+  /** Drift found by the last refresh, per node (empty when in sync). */
   declare readonly drift: pulumi.Output<NodeDrift>;
+  /** Who delivered the secondary's view: `"pfsense"` (its own sync) or `"library"`. */
   declare readonly syncedBy: pulumi.Output<string>;
+  /** Unicast mode: the primary's peer (the secondary's address); "" in multicast mode. */
   declare readonly primaryPeer: pulumi.Output<string>;
+  /** Unicast mode: the secondary's peer (the primary's address); "" in multicast mode. */
   declare readonly secondaryPeer: pulumi.Output<string>;
 
   constructor(name: string, props: Record<string, unknown>, opts?: pulumi.CustomResourceOptions) {

@@ -53,9 +53,13 @@ export interface ClusterHealthGateArgs {
 
 /** The dynamic resource behind {@link ClusterHealthGate}. */
 export class ClusterHealthCheck extends pulumi.dynamic.Resource {
+  /** True after a passing check (a failing check fails the deployment instead). */
   declare readonly ok: pulumi.Output<boolean>;
+  /** Time of the reading (ISO). */
   declare readonly checkedAt: pulumi.Output<string>;
+  /** How long the check waited for the cluster to pass, ms. */
   declare readonly waitedMs: pulumi.Output<number>;
+  /** What each VHID showed at that reading. */
   declare readonly vhids: pulumi.Output<GateVhid[]>;
 
   constructor(name: string, props: Record<string, unknown>, opts?: pulumi.CustomResourceOptions) {

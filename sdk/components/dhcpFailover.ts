@@ -27,10 +27,15 @@ export interface DhcpFailoverArgs {
 
 /** The dynamic resource behind {@link DhcpFailover}. */
 export class DhcpFailoverConfig extends pulumi.dynamic.Resource {
+  /** Gateway handed out. */
   declare readonly gateway: pulumi.Output<string>;
+  /** DNS servers handed out. */
   declare readonly dnsServers: pulumi.Output<string[]>;
+  /** Failover peer on the primary (the secondary's interface address). */
   declare readonly primaryPeer: pulumi.Output<string>;
+  /** Failover peer on the secondary (the primary's interface address). */
   declare readonly secondaryPeer: pulumi.Output<string>;
+  /** Drift found by the last refresh, per node. */
   declare readonly drift: pulumi.Output<NodeDrift>;
 
   constructor(name: string, props: Record<string, unknown>, opts?: pulumi.CustomResourceOptions) {

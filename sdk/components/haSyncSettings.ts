@@ -33,13 +33,21 @@ export interface HaSyncSettingsArgs {
 
 /** The dynamic resource behind {@link HaSyncSettings}. */
 export class HaSyncConfig extends pulumi.dynamic.Resource {
+  /** The primary's sync address (pfsync peer of the secondary). */
   declare readonly primarySyncAddress: pulumi.Output<string>;
+  /** The secondary's sync address (sync-to IP, pfsync peer of the primary). */
   declare readonly secondarySyncAddress: pulumi.Output<string>;
+  /** Areas the primary pushes. */
   declare readonly areas: pulumi.Output<SyncArea[]>;
+  /** pfsync host id of the primary (hex). */
   declare readonly primaryHostId: pulumi.Output<string>;
+  /** pfsync host id of the secondary (hex). */
   declare readonly secondaryHostId: pulumi.Output<string>;
+  /** pfSense product version of the pair. */
   declare readonly productVersion: pulumi.Output<string>;
+  /** pfSense config version of the pair. */
   declare readonly configVersion: pulumi.Output<string>;
+  /** Drift found by the last refresh, per node. */
   declare readonly drift: pulumi.Output<NodeDrift>;
 
   constructor(name: string, props: Record<string, unknown>, opts?: pulumi.CustomResourceOptions) {
@@ -79,9 +87,11 @@ export class HaSyncSettings extends pulumi.ComponentResource {
   readonly areas: pulumi.Output<SyncArea[]>;
   /** pfsync host id per node. */
   readonly primaryHostId: pulumi.Output<string>;
+  /** See `primaryHostId`. */
   readonly secondaryHostId: pulumi.Output<string>;
   /** pfSense product and config versions of the pair (equal on both, checked). */
   readonly productVersion: pulumi.Output<string>;
+  /** See `productVersion`. */
   readonly configVersion: pulumi.Output<string>;
   /** Drift found by the last refresh, per node. */
   readonly drift: pulumi.Output<NodeDrift>;

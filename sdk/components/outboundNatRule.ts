@@ -33,10 +33,15 @@ export interface OutboundNatRuleArgs {
 
 /** The dynamic resource behind {@link OutboundNatRule}. */
 export class OutboundNatConfig extends pulumi.dynamic.Resource {
+  /** The rule's identity marker (stored in the rule's `created` record on the nodes). */
   declare readonly ruleId: pulumi.Output<string>;
+  /** The translation address. */
   declare readonly target: pulumi.Output<string>;
+  /** Outbound NAT mode set on the nodes. */
   declare readonly mode: pulumi.Output<string>;
+  /** Outbound mode the primary had before this resource set it (restored on delete). */
   declare readonly priorMode: pulumi.Output<string>;
+  /** Drift found by the last refresh, per node. */
   declare readonly drift: pulumi.Output<NodeDrift>;
 
   constructor(name: string, props: Record<string, unknown>, opts?: pulumi.CustomResourceOptions) {
