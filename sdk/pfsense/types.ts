@@ -24,9 +24,11 @@ export interface NodeEndpoint {
   name?: string;
   /** `https://host:port`; the path `/xmlrpc.php` is added when absent. */
   url: string;
+  /** A user holding the "System - HA node sync" privilege (usually `admin`). */
   username: string;
   /** A secret: never logged, never in messages. */
   password: string;
+  /** How to trust the node's certificate (default: the system's CAs). */
   tls?: TlsOptions;
   /** TCP + TLS handshake limit in ms (default 10000). */
   connectTimeoutMs?: number;
@@ -110,8 +112,11 @@ export interface NodeClient {
 
 /** `revision` of config.xml (§9.2 notes). */
 export interface RevisionInfo {
+  /** Unix time of the change, seconds, as text (one-second resolution). */
   time: string;
+  /** What changed, as pfSense wrote it (`... from XMLRPC client.`). */
   description: string;
+  /** Who changed it, e.g. `admin@192.168.1.10 (Local Database)`. */
   username: string;
 }
 

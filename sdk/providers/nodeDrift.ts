@@ -6,7 +6,9 @@ import type { DriftItem } from "../plan";
 
 /** What refresh found different from the desired state, per node. Empty lists: in sync. */
 export interface NodeDrift {
+  /** One line per difference on the primary (against the desired item). */
   primary: string[];
+  /** One line per difference on the secondary (against its derived view). */
   secondary: string[];
 }
 
