@@ -26,7 +26,7 @@ import {
 } from "./carpVipSpec";
 import { driftLines, type NodeDrift } from "./nodeDrift";
 import { openPair } from "./nodePair";
-import { isPreWriteError, orPartial, partialFailure } from "./partialFailure";
+import { isPreWriteError, orPartial, primaryReadBackFailure } from "./partialFailure";
 import { toPlainData } from "./plainData";
 import { refreshedInputs } from "./refreshInputs";
 import { convergeSecondary } from "./secondaryConvergence";
@@ -280,28 +280,18 @@ async function reconcile(
   const expectedPrimary = primaryVip(d, id, vhid as number, pv);
   const pDrift = secondaryDrift(onlyVips([expectedPrimary]), onlyVips(pv ? [pv] : []));
   if (!pv || pDrift.length > 0) {
-    throw partialFailure({
-      ...record(),
-      step: "read-back of the primary",
-      cause: haError({
-        code: "E_VERIFY",
-        field: `${lbl} (primary)`,
-        message: `the primary does not hold the VIP as written (${driftLines(pDrift).join("; ") || "missing"})`,
-        fix: "check the primary for concurrent edits",
-      }),
-    });
+    throw primaryReadBackFailure(
+      record(),
+      `the primary does not hold the VIP as written (${driftLines(pDrift).join("; ") || "missing"})`,
+      "check the primary for concurrent edits",
+    );
   }
   if (peers && unicastPeerOf(pv) !== peers.primary) {
-    throw partialFailure({
-      ...record(),
-      step: "read-back of the primary",
-      cause: haError({
-        code: "E_VERIFY",
-        field: `${lbl} (primary)`,
-        message: "the primary does not hold the unicast peer as written",
-        fix: "check that both nodes run pfSense Plus with unicast CARP support",
-      }),
-    });
+    throw primaryReadBackFailure(
+      record(),
+      "the primary does not hold the unicast peer as written",
+      "check that both nodes run pfSense Plus with unicast CARP support",
+    );
   }
   // The secondary advertises to the primary (a Plus sync copying carp_peer verbatim would make it
   // peer with itself, so the peer is checked and, if needed, written by the library).

@@ -16,7 +16,7 @@ import type { NodeState } from "../pfsense/types";
 import { addressFamily, sameAddress } from "./addressText";
 import { driftLines, noDrift } from "./nodeDrift";
 import { openPair } from "./nodePair";
-import { isPreWriteError, orPartial, partialFailure } from "./partialFailure";
+import { isPreWriteError, orPartial, primaryReadBackFailure } from "./partialFailure";
 import { toPlainData } from "./plainData";
 import { refreshedInputs } from "./refreshInputs";
 import { convergeSecondary, pfSenseSyncs } from "./secondaryConvergence";
@@ -129,16 +129,11 @@ async function reconcile(
   );
   const pr = ours(pAfter.config, id);
   if (!pr || pAfter.config.natMode !== mode) {
-    throw partialFailure({
-      ...record(),
-      step: "read-back of the primary",
-      cause: haError({
-        code: "E_VERIFY",
-        field: `${lbl} (primary)`,
-        message: "the primary does not hold the rule as written",
-        fix: "check for concurrent edits",
-      }),
-    });
+    throw primaryReadBackFailure(
+      record(),
+      "the primary does not hold the rule as written",
+      "check for concurrent edits",
+    );
   }
   const expected = deriveSecondary(only([pr], mode)).natRules;
   const { syncedBy } = await orPartial("secondary write", record, () =>

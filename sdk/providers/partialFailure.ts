@@ -81,6 +81,22 @@ export async function orPartial<T>(
   }
 }
 
+/**
+ * The partial failure of a primary whose read-back after the write does not hold the item:
+ * `E_VERIFY` on `<resource> (primary)`, recorded like any other partial apply.
+ */
+export function primaryReadBackFailure(
+  rec: PartialRecord,
+  message: string,
+  fix: string,
+): PartialFailure {
+  return partialFailure({
+    ...rec,
+    step: "read-back of the primary",
+    cause: haError({ code: "E_VERIFY", field: `${rec.resource} (primary)`, message, fix }),
+  });
+}
+
 /** True for errors that prove nothing was written (input rejected, or the write never started). */
 export function isPreWriteError(e: unknown): boolean {
   if (!isHaError(e)) return false;
