@@ -27,22 +27,31 @@ export type DrillPhase = "precheck" | "handover" | "failback" | "done";
 
 /** A progress report. */
 export interface DrillProgress {
+  /** The phase this report belongs to. */
   phase: DrillPhase;
   /** ms since the phase started. */
   elapsedMs: number;
   /** VHIDs that have moved in this phase so far, of `total`. */
   done: number;
+  /** VHIDs the drill moves. */
   total: number;
+  /** One line for humans. */
   message: string;
 }
 
 /** Outcome for one VHID. */
 export interface DrillVhidResult {
+  /** Interface assignment name (`wan`, `lan`, ...). */
   interface: string;
+  /** CARP virtual host id, 1-255. */
   vhid: number;
+  /** `address/bits` of the VIP. */
   address: string;
+  /** CARP advertisement base, seconds. */
   advbase: number;
+  /** advskew on the primary. */
   primarySkew: number;
+  /** advskew on the secondary. */
   secondarySkew: number;
   /** ms from entering maintenance until the secondary was seen MASTER (primary not MASTER). */
   handoverMs?: number;
@@ -52,6 +61,7 @@ export interface DrillVhidResult {
   failbackMs?: number;
   /** 3 × advbase + primarySkew/256 s + slack, in ms. */
   failbackBoundMs: number;
+  /** Handed over and back, each within its bound. */
   ok: boolean;
 }
 
@@ -59,11 +69,13 @@ export interface DrillVhidResult {
 export interface DrillReport {
   /** Every VHID handed over and back within its bound, and maintenance mode was left. */
   ok: boolean;
+  /** One result per VHID. */
   vhids: DrillVhidResult[];
   /** What went wrong (empty when ok). */
   problems: string[];
   /** Health before the drill (the precondition). */
   before: ClusterHealth;
+  /** Whole drill, ms. */
   durationMs: number;
 }
 

@@ -23,8 +23,11 @@ import type {
 
 /** What was read from one node (undefined parts could not be read). */
 export interface NodeReading {
+  /** The node's health summary (always set; `reachable` false when reading failed). */
   health: NodeHealth;
+  /** The node's HA configuration, when read. */
   config?: NodeHaConfig;
+  /** CARP runtime state (exec_php, §8.1). */
   carp?: CarpRuntimeStatus;
   /** Sync failure notices (read on the primary only). */
   notices?: string[];

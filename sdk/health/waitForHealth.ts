@@ -23,10 +23,13 @@ export interface WaitForHealthOptions {
 
 /** Result of {@link waitForClusterHealth}. */
 export interface WaitForHealthResult {
+  /** True when `until` held before the timeout. */
   ok: boolean;
   /** The last reading. */
   health: ClusterHealth;
+  /** `until`'s verdict on the last reading. */
   verdict: GateVerdict;
+  /** ms from the start of waiting to the end of the last reading. */
   elapsedMs: number;
 }
 
