@@ -84,7 +84,11 @@ ensure() {
   fi
   start=$(date +%s)
   echo "pulumi-engine: building $name $version with $go_version (downloads modules on first use; minutes)"
-  (while sleep 30; do echo "  $name: still working ($(($(date +%s) - start))s)"; done) &
+  # The heartbeat closes the lock fd: its last `sleep` outlives a kill and must not hold the lock.
+  (
+    exec 9>&-
+    while sleep 30; do echo "  $name: still working ($(($(date +%s) - start))s)"; done
+  ) &
   heartbeat=$!
   if ! (cd "$dir" && "$GO" build -v -trimpath -tags osusergo,grpcnotrace \
     -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$version" \
