@@ -74,6 +74,13 @@ export CGO_ENABLED=0 GOFLAGS="-mod=readonly -buildvcs=false" GOTOOLCHAIN=local
 # lists packages as they compile; a progress line per 100 (a first build compiles ~1700 packages
 # for pulumi: minutes) plus a heartbeat while modules download. Not `go mod download`: it asks for
 # every module's .info, which this proxy refuses for some pseudo-versions whose .mod/.zip it serves.
+# Ends the heartbeat loop: killing its current `sleep` ends the loop (a killed subshell would leave
+# the sleep holding stdout open for up to 30 s).
+stop_heartbeat() {
+  pkill -P "$1" sleep 2>/dev/null || true
+  kill "$1" 2>/dev/null || true
+}
+
 ensure() {
   local name="$1" dir="$2" pkg="$3" version="$4" out="$OUT/$1" stamp start n=0 heartbeat
   stamp="$version $go_version $(cat "$dir/go.mod" "$dir/go.sum" | sha256sum | cut -c1-16)"
@@ -102,11 +109,11 @@ ensure() {
           ;;
       esac
     done; then
-    kill "$heartbeat" 2>/dev/null || true
+    stop_heartbeat "$heartbeat"
     echo "pulumi-engine: building $name failed" >&2
     return 1
   fi
-  kill "$heartbeat" 2>/dev/null || true
+  stop_heartbeat "$heartbeat"
   mv -f "$out.tmp" "$out"
   echo "$stamp" >"$OUT/.stamp-$name"
   echo "pulumi-engine: $name built in $(($(date +%s) - start))s, $(du -h "$out" | cut -f1)"
