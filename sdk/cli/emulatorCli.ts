@@ -2,8 +2,8 @@
 /**
  * `pfsense-ha-emulator`: runs emulated pfSense nodes on 127.0.0.1 for users' own CI.
  *
- *   pfsense-ha-emulator pair --dir DIR [--version 2.7.2] [--admin-password P]
- *   pfsense-ha-emulator node --dir DIR [--version 2.7.2] [--config FILE] [--admin-password P] [--port N]
+ *   pfsense-ha-emulator pair --dir DIR [--version 2.7.2] [--admin-password P] [--sync-timing fast|realistic]
+ *   pfsense-ha-emulator node --dir DIR [--version 2.7.2] [--config FILE] [--admin-password P] [--port N] [--sync-timing fast|realistic]
  *
  * Prints exactly one JSON line describing the endpoint(s) once ready, then serves until SIGTERM
  * or SIGINT and exits 0.
@@ -12,8 +12,8 @@ import { parseArgs } from "node:util";
 import { startNode, startPair } from "../emulator";
 
 const USAGE = `usage:
-  pfsense-ha-emulator pair --dir DIR [--version 2.7.2] [--admin-password P]
-  pfsense-ha-emulator node --dir DIR [--version 2.7.2] [--config FILE] [--admin-password P] [--port N]`;
+  pfsense-ha-emulator pair --dir DIR [--version 2.7.2] [--admin-password P] [--sync-timing fast|realistic]
+  pfsense-ha-emulator node --dir DIR [--version 2.7.2] [--config FILE] [--admin-password P] [--port N] [--sync-timing fast|realistic]`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -25,6 +25,7 @@ async function main(argv: string[]): Promise<number> {
       config: { type: "string" },
       "admin-password": { type: "string" },
       port: { type: "string" },
+      "sync-timing": { type: "string" },
       help: { type: "boolean" },
     },
     strict: true,
@@ -33,12 +34,18 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`${USAGE}\n`);
     return values.help ? 0 : 2;
   }
+  const syncTiming = values["sync-timing"];
+  if (syncTiming !== undefined && syncTiming !== "fast" && syncTiming !== "realistic") {
+    process.stderr.write(`--sync-timing must be fast or realistic\n${USAGE}\n`);
+    return 2;
+  }
   let stop: () => Promise<void>;
   if (command === "pair") {
     const pair = await startPair({
       dir: values.dir,
       version: values.version,
       adminPassword: values["admin-password"],
+      syncTiming,
     });
     stop = () => pair.stop();
     process.stdout.write(`${JSON.stringify(pair.describe())}\n`);
@@ -49,6 +56,7 @@ async function main(argv: string[]): Promise<number> {
       configFile: values.config,
       adminPassword: values["admin-password"],
       port: values.port ? Number(values.port) : undefined,
+      syncTiming,
     });
     stop = () => node.stop();
     process.stdout.write(

@@ -1,7 +1,7 @@
 /**
  * Fault injection for an emulated node: each fault is armed for a number of requests (one-shot
- * by default) and consumed as requests arrive. Login protection (sshguard-like, §3.2, §10.2) is
- * a separate, opt-in model.
+ * by default) and consumed as requests arrive (`dropSyncPush`: as the node's sync runs start).
+ * Login protection (sshguard-like, §3.2, §10.2) is a separate, opt-in model.
  */
 
 /** Kinds of per-request faults. */
@@ -19,7 +19,9 @@ export type FaultKind =
   /** run the method but answer a truncated, unparseable body with HTTP 200 */
   | "malformed"
   /** after the next `backup_config_section`, write a GUI edit (a concurrent change) */
-  | "concurrentEdit";
+  | "concurrentEdit"
+  /** the next auto-sync run of this node (as sender) does nothing: no call, no log line */
+  | "dropSyncPush";
 
 interface Armed {
   remaining: number;
@@ -73,6 +75,16 @@ export class FaultControl {
    */
   concurrentEditAfterRead(count = 1): void {
     this.armed.set("concurrentEdit", { remaining: count });
+  }
+
+  /**
+   * Loses the next `count` auto-sync runs of this node as sender: nothing is sent to the peer
+   * and nothing is logged, as when the sync script never ran or its event was lost in
+   * check_reload_status (see syncTiming.ts); the node's `syncRuns.dropped` counts them. A later
+   * write's run sends the whole selected config again.
+   */
+  dropSyncPush(count = 1): void {
+    this.armed.set("dropSyncPush", { remaining: count });
   }
 
   /** Enables sshguard-like login protection: blocked sources get their connections destroyed. */

@@ -13,6 +13,8 @@ export type {
 export { startPair, pairNodeConfigXml, PAIR_SYNC_IPS } from "./pair";
 export type { PairOptions, EmulatedPair, EndpointDescription } from "./pair";
 export { FaultControl, LoginProtection } from "./faults";
+export { CHECK_RELOAD_STATUS_TIMING, FilterSyncQueue } from "./syncTiming";
+export type { SyncRunCounters, FilterSyncTiming } from "./syncTiming";
 export type { FaultKind, LockoutOptions } from "./faults";
 export { CarpCluster, effectiveSkew } from "./carpModel";
 export type {

@@ -47,6 +47,12 @@ import { DEFAULT_CONFIG_XML } from "./defaultConfig";
 import { FaultControl, LoginProtection, type LockoutOptions } from "./faults";
 import { profileFor, type VersionProfile } from "./profiles";
 import {
+  CHECK_RELOAD_STATUS_TIMING,
+  emptySyncRunCounters,
+  FilterSyncQueue,
+  type SyncRunCounters,
+} from "./syncTiming";
+import {
   aliasFingerprint,
   applyAccounts,
   applyMergeConfig,
@@ -83,8 +89,32 @@ export interface NodeOptions {
   sourceIp?: string;
   /** Auto-sync routing: sync IP (hasync/synchronizetoip) → loopback base URL of the peer. */
   syncPeers?: Record<string, string>;
-  /** Delay before an auto-sync run after a write, coalescing bursts (default 100 ms). */
+  /**
+   * Delay before an auto-sync run after a write (default 100 ms; with `syncTiming: "realistic"`
+   * 1000 ms, check_reload_status's start delay).
+   */
   autoSyncDelayMs?: number;
+  /**
+   * When and with which config the primary's sync sender runs (§10.8). `"fast"` (default): one
+   * run at a time, `autoSyncDelayMs` after the last write of a burst, pushing the config current
+   * after the version check. `"realistic"`: pfSense 2.7.2's check_reload_status queue and
+   * `rc.filter_synchronize` snapshot (see syncTiming.ts): a run starts 1 s after the event, reads
+   * the config once at its start and pushes that copy, a burst gives two runs, two runs may
+   * overlap, and a write made while the second run executes can be lost.
+   */
+  syncTiming?: "fast" | "realistic";
+  /**
+   * Realistic timing: delay of a run re-armed by a write during a run (default 5000 ms). A run
+   * that finishes before it cancels the re-arm (the write is lost); 0 makes re-arms always run.
+   */
+  syncRearmDelayMs?: number;
+  /** Realistic timing: a run still going after this long is forgotten by the daemon (default 8000 ms). */
+  syncForgetAfterMs?: number;
+  /**
+   * Realistic timing: time the script spends between reading the config and its first call to
+   * the peer (PHP start-up; default 250 ms, an estimate, not a measurement).
+   */
+  syncScriptStartupMs?: number;
   /** Override of the profile's pause between sync attempts (2.6+: 1000 ms). */
   syncRetryPauseMs?: number;
   /** CARP cluster this node joins (default: a cluster of its own). */
@@ -219,6 +249,10 @@ export class EmulatedNode {
   private syncTimer?: NodeJS.Timeout;
   private syncRun?: Promise<void>;
   private syncPending = false;
+  /** check_reload_status's queue, with `syncTiming: "realistic"` only. */
+  private readonly syncQueue?: FilterSyncQueue;
+  private readonly syncCounters: SyncRunCounters = emptySyncRunCounters();
+  private readonly syncScriptStartupMs: number;
   private readonly autoSyncDelayMs: number;
   private readonly syncRetryPauseMs: number;
   private readonly rebootDowntimeMs: number;
@@ -237,7 +271,30 @@ export class EmulatedNode {
     this.sourceIp = opts.sourceIp;
     this.port = opts.port ?? 0;
     this.tls = opts.tls;
-    this.autoSyncDelayMs = opts.autoSyncDelayMs ?? 100;
+    const timing = opts.syncTiming ?? "fast";
+    if (timing !== "fast" && timing !== "realistic") {
+      throw haError({
+        code: "E_INVALID_INPUT",
+        message: `syncTiming must be "fast" or "realistic", not ${JSON.stringify(timing)}`,
+        field: "syncTiming",
+        fix: 'Pass syncTiming: "fast" (default) or "realistic".',
+      });
+    }
+    const realistic = timing === "realistic";
+    this.autoSyncDelayMs =
+      opts.autoSyncDelayMs ?? (realistic ? CHECK_RELOAD_STATUS_TIMING.startDelayMs : 100);
+    this.syncScriptStartupMs = realistic ? (opts.syncScriptStartupMs ?? 250) : 0;
+    if (realistic) {
+      this.syncQueue = new FilterSyncQueue(
+        {
+          startDelayMs: this.autoSyncDelayMs,
+          rearmDelayMs: opts.syncRearmDelayMs ?? CHECK_RELOAD_STATUS_TIMING.rearmDelayMs,
+          forgetAfterMs: opts.syncForgetAfterMs ?? CHECK_RELOAD_STATUS_TIMING.forgetAfterMs,
+        },
+        () => this.launchSyncRun(),
+        this.syncCounters,
+      );
+    }
     this.syncRetryPauseMs = opts.syncRetryPauseMs ?? this.profile.syncRetryPauseMs;
     this.rebootDowntimeMs = opts.rebootDowntimeMs ?? 1000;
     this.nginxReadTimeoutMs = opts.nginxReadTimeoutMs ?? 180_000;
@@ -352,6 +409,7 @@ export class EmulatedNode {
     this.running = false;
     clearTimeout(this.syncTimer);
     this.syncTimer = undefined;
+    this.syncQueue?.clear();
     const server = this.server;
     this.server = undefined;
     if (!server) return;
@@ -446,7 +504,7 @@ export class EmulatedNode {
         await this.syncRun;
         continue;
       }
-      if (this.syncTimer || this.syncPending) {
+      if (this.syncTimer || this.syncPending || this.syncQueue?.busy()) {
         await sleep(10);
         continue;
       }
@@ -938,13 +996,29 @@ export class EmulatedNode {
 
   // ---------------------------------------------------------------- auto-sync sender (§6, §10.8)
 
+  /** What the sync sender has done so far (a copy; see {@link SyncRunCounters}). */
+  get syncRuns(): SyncRunCounters {
+    return { ...this.syncCounters };
+  }
+
+  /** The `filter sync` event that ends every write_config (util.inc `carp_sync_client()`). */
   private scheduleSync(): void {
+    this.syncCounters.triggers += 1;
+    // Realistic: check_reload_status queues the event whatever the config says; the script
+    // itself checks hasync when it runs (syncTiming.ts).
+    if (this.syncQueue) this.syncQueue.post();
+    else this.armFastSync();
+  }
+
+  private armFastSync(): void {
     const h = toStruct(this.tree.hasync);
     if (leaf(h.synchronizetoip) === "") return;
     if (this.syncRun) {
+      if (this.syncPending) this.syncCounters.coalesced += 1;
       this.syncPending = true;
       return;
     }
+    if (this.syncTimer) this.syncCounters.coalesced += 1;
     clearTimeout(this.syncTimer);
     this.syncTimer = setTimeout(() => {
       this.syncTimer = undefined;
@@ -953,31 +1027,47 @@ export class EmulatedNode {
   }
 
   private startSyncRun(): void {
-    this.syncRun = this.runSync()
-      .catch((e: unknown) => {
-        this.syncLog.push(`sync run crashed: ${e instanceof Error ? e.message : String(e)}`);
-      })
-      .finally(() => {
-        this.syncRun = undefined;
-        if (this.syncPending && this.running) {
-          this.syncPending = false;
-          this.scheduleSync();
-        } else this.syncPending = false;
-      });
+    this.syncRun = this.launchSyncRun().finally(() => {
+      this.syncRun = undefined;
+      if (this.syncPending && this.running) {
+        this.syncPending = false;
+        this.armFastSync();
+      } else this.syncPending = false;
+    });
+  }
+
+  /** One run of rc.filter_synchronize, unless the `dropSyncPush` fault swallows it; never rejects. */
+  private launchSyncRun(): Promise<void> {
+    if (this.faults.take("dropSyncPush")) {
+      this.syncCounters.dropped += 1;
+      return Promise.resolve();
+    }
+    return this.runSync().catch((e: unknown) => {
+      this.syncLog.push(`sync run crashed: ${e instanceof Error ? e.message : String(e)}`);
+    });
   }
 
   /** Runs one sync to the peer now (rc.filter_synchronize), without waiting for the timer. */
   async syncNow(): Promise<void> {
     await this.syncIdle();
-    this.startSyncRun();
+    if (this.syncQueue) this.syncQueue.runNow();
+    else this.startSyncRun();
     await this.syncIdle();
   }
 
   private async runSync(): Promise<void> {
-    const cfg = this.tree;
+    if (!this.running) return;
+    // Realistic: the script reads config.xml once, at its start (config.inc), and works from that
+    // copy to the end: rc.filter_synchronize carp_sync_xml() builds the payload from a copy of its
+    // $config, so writes made after the start are not in the push. Fast: the payload is built from
+    // the live tree after the version check.
+    const realistic = this.syncQueue !== undefined;
+    const cfg = realistic ? cloneValue(this.tree) : this.tree;
+    this.syncCounters.started += 1;
     const h = toStruct(cfg.hasync);
     const target = leaf(h.synchronizetoip);
-    if (target === "" || !this.running) return;
+    if (target === "") return;
+    if (this.syncScriptStartupMs > 0) await sleep(this.syncScriptStartupMs);
     const list = syncSectionList(cfg, this.profile);
     if (list.sections.length === 0 && list.system.length === 0) {
       this.syncLog.push("Nothing has been configured to be synched. Skipping....");
@@ -1019,13 +1109,17 @@ export class EmulatedNode {
       );
       return;
     }
-    const payload = buildSyncPayload(this.tree, this.profile);
+    const source = realistic ? cfg : this.tree;
+    const payload = buildSyncPayload(source, this.profile);
     const ok = await call("restore_config_section", payload, 900);
     if (ok === undefined) return;
+    this.syncCounters.pushed += 1;
     this.syncLog.push(`XMLRPC sync successfully completed with ${logUrl}.`);
-    const np = toStruct(this.tree.hasync).new_password;
+    // Realistic: write_config() (config.lib.inc) saves the script's own $config, i.e. the copy
+    // read at its start, so writes made since then are reverted by this save.
+    const np = toStruct(source.hasync).new_password;
     if (np !== undefined && np !== false) {
-      const next = cloneValue(this.tree);
+      const next = cloneValue(source);
       const hs = toStruct(next.hasync);
       hs.password = np;
       delete hs.new_password;

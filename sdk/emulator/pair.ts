@@ -22,8 +22,14 @@ export interface PairOptions {
   secondaryVersion?: string;
   /** Admin password of both nodes (default: random per start). */
   adminPassword?: string;
-  /** Auto-sync coalescing delay (default 100 ms). */
+  /** Auto-sync delay after a write (default 100 ms; 1000 ms with `syncTiming: "realistic"`). */
   autoSyncDelayMs?: number;
+  /**
+   * Sync sender timing of both nodes (default `"fast"`); `"realistic"` models pfSense 2.7.2's
+   * check_reload_status and `rc.filter_synchronize` (see `NodeOptions.syncTiming`). Its other
+   * knobs (`syncRearmDelayMs`, `syncForgetAfterMs`, `syncScriptStartupMs`) go in `nodeOptions`.
+   */
+  syncTiming?: "fast" | "realistic";
   /** Pause between sync attempts (default: the profile's, 1000 ms on 2.6+). */
   syncRetryPauseMs?: number;
   /** CARP master-down timing scale: 0 = collapsed (default), 1 = real seconds. */
@@ -96,8 +102,9 @@ export async function startPair(opts: PairOptions): Promise<EmulatedPair> {
     configXml: pairNodeConfigXml(role),
     adminPassword,
     allowSourceIpHeader: true,
-    autoSyncDelayMs: opts.autoSyncDelayMs,
-    syncRetryPauseMs: opts.syncRetryPauseMs,
+    autoSyncDelayMs: opts.autoSyncDelayMs ?? opts.nodeOptions?.autoSyncDelayMs,
+    syncRetryPauseMs: opts.syncRetryPauseMs ?? opts.nodeOptions?.syncRetryPauseMs,
+    syncTiming: opts.syncTiming ?? opts.nodeOptions?.syncTiming,
     carp,
   });
   const secondary = await startNode(common("secondary"));

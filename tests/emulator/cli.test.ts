@@ -84,4 +84,59 @@ describe("pfsense-ha-emulator CLI", () => {
     assert.equal(v.config_version, "22.2");
     assert.equal((await stop()).code, 0);
   });
+
+  it("pair --sync-timing realistic: the primary's push reaches the secondary about 1 s after a write", async () => {
+    const pw = "cli-pass-rt";
+    const { line, stop } = await runCli([
+      "pair",
+      "--dir",
+      tempDir("cli-rt"),
+      "--admin-password",
+      pw,
+      "--sync-timing",
+      "realistic",
+    ]);
+    const d = JSON.parse(line) as Record<string, Record<string, string>>;
+    await call({ url: d.primary.url }, "admin", pw, "pfsense.restore_config_section", [
+      {
+        hasync: {
+          synchronizetoip: "172.16.1.2",
+          username: "admin",
+          password: pw,
+          synchronizenat: "on",
+        },
+        nat: { outbound: { mode: "hybrid" } },
+      },
+      900,
+    ]);
+    const written = Date.now();
+    const natMode = async () => {
+      const s = (await call(
+        { url: d.secondary.url },
+        "admin",
+        pw,
+        "pfsense.backup_config_section",
+        [["nat"]],
+      )) as PhpStruct;
+      const nat = s.nat as PhpStruct | undefined;
+      return (nat?.outbound as PhpStruct | undefined)?.mode;
+    };
+    let landed = -1;
+    while (Date.now() - written < 10_000) {
+      if ((await natMode()) === "hybrid") {
+        landed = Date.now() - written;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    assert.ok(landed >= 800, `the push landed ${landed} ms after the write`);
+    assert.equal((await stop()).code, 0);
+  });
+
+  it("--sync-timing with an unknown value exits 2", async () => {
+    await assert.rejects(
+      runCli(["pair", "--dir", tempDir("cli-bad"), "--sync-timing", "soon"]),
+      /exited early with 2/,
+    );
+  });
 });
