@@ -62,6 +62,7 @@ import {
   isStackedAlias,
   PhpFatalError,
 } from "./receiverSemantics";
+import { registerConditionalWriteHandlers } from "./conditionalRestore";
 import { buildSyncPayload, ownAddressFacing, syncSectionList } from "./syncPayload";
 
 /** Header that sets the caller's source address, honoured only with `allowSourceIpHeader`. */
@@ -217,6 +218,8 @@ export class EmulatedNode {
   readonly serviceLog: string[] = [];
   /** Revisions written while running (newest last). */
   readonly revisions: RevisionRecord[] = [];
+  /** XML-RPC requests handed to the method dispatcher so far (POSTs to /xmlrpc.php, any caller). */
+  xmlrpcRequests = 0;
   /** Admin username (`admin`). */
   readonly username = "admin";
   password: string;
@@ -599,6 +602,7 @@ export class EmulatedNode {
       });
     }
     const body = Buffer.concat(chunks);
+    this.xmlrpcRequests++;
     // Calls to one node are strictly serialised (the `xmlrpc` lock, §2.1).
     // Latency counts as time spent in PHP: inside the lock and under nginx's read timeout.
     const work = this.lock.then(async () => {
@@ -751,11 +755,7 @@ export class EmulatedNode {
       throw new Fault(...FAULT_PRIV);
     }
     // 5. loop protection
-    const syncTo = leaf(toStruct(this.tree.hasync).synchronizetoip);
-    if (LOOP_PROTECTED.has(name) && syncTo !== "" && syncTo === sourceIp) {
-      this.syncLog.push("Disallowing CARP sync loop");
-      return true;
-    }
+    if (this.loopDetected(name, sourceIp)) return true;
     // 6. method body
     return this.invoke(name, params, sourceIp);
   }
@@ -821,14 +821,39 @@ export class EmulatedNode {
     const out: PhpStruct = {};
     // array_intersect_key keeps the config's order.
     for (const [k, v] of Object.entries(this.tree)) if (wanted.has(k)) out[k] = cloneValue(v);
-    if (this.faults.take("concurrentEdit")) {
-      const edited = cloneValue(this.tree);
-      const sys = toStruct(edited.system);
-      sys.emulator_gui_edits = String(Number(leaf(sys.emulator_gui_edits) || "0") + 1);
-      edited.system = sys;
-      this.commit(edited, "GUI edit", "admin@10.0.0.9 (Local Database)", true);
-    }
+    this.guiEditIfArmed("concurrentEdit");
     return Object.keys(out).length === 0 ? [] : out;
+  }
+
+  /** A GUI user's save (an unrelated system field), when the fault `kind` is armed. */
+  guiEditIfArmed(kind: "concurrentEdit"): boolean {
+    if (!this.faults.take(kind)) return false;
+    const edited = cloneValue(this.tree);
+    const sys = toStruct(edited.system);
+    sys.emulator_gui_edits = String(Number(leaf(sys.emulator_gui_edits) || "0") + 1);
+    edited.system = sys;
+    this.commit(edited, "GUI edit", "admin@10.0.0.9 (Local Database)", true);
+    return true;
+  }
+
+  /** restore_config_section as the server object runs it for exec_php code (`$this->…`). */
+  restoreAsServer(payload: PhpStruct, sourceIp: string): void {
+    // The method runs its own loop check (xmlrpc.php: each protected method tests
+    // `$this->loop_detected` first), so the call from exec_php is refused like a direct one.
+    if (this.loopDetected("restore_config_section", sourceIp)) return;
+    this.restoreSections(payload, `(system)@${sourceIp}`);
+  }
+
+  /** `$this->loop_detected` (xmlrpc.php constructor): REMOTE_ADDR is hasync/synchronizetoip. */
+  loopDetectedFor(sourceIp: string): boolean {
+    const syncTo = leaf(toStruct(this.tree.hasync).synchronizetoip);
+    return syncTo !== "" && syncTo === sourceIp;
+  }
+
+  private loopDetected(method: string, sourceIp: string): boolean {
+    if (!LOOP_PROTECTED.has(method) || !this.loopDetectedFor(sourceIp)) return false;
+    this.syncLog.push("Disallowing CARP sync loop");
+    return true;
   }
 
   private restoreSections(payload: PhpStruct, writer: string): true {
@@ -947,6 +972,7 @@ export class EmulatedNode {
   }
 
   private registerDefaultHandlers(): void {
+    registerConditionalWriteHandlers(this);
     this.registerExecPhp(PHP_SNIPPETS.carpStatus, () => ({
       ...this.carpStatus(),
       marker: "pfsense-ha:carp-status:1",

@@ -12,11 +12,19 @@ import {
   PHP_MAINTENANCE_ON,
   PHP_SYNC_NOTICES,
 } from "../codec/phpSnippets";
+import {
+  CONDITIONAL_RESTORE_MARKER,
+  READ_MARKER,
+  buildConditionalRestoreSnippet,
+  buildReadSnippet,
+  tokenSections,
+} from "../codec/conditionalSnippets";
 import type { ClientStats, NodeClient, NodeEndpoint } from "./types";
 import { callNode } from "./transport";
 import { parseFirmwareInfo } from "./version";
 import { decodeCarpStatus, decodeMaintenance, decodeSyncNotices } from "./carpRuntime";
 import { nodeLabel } from "./endpointLabel";
+import { decodeRevision } from "./sections/revision";
 
 /** Trailing timeout (seconds) sent with every call, as pfSense's own client does (§2.4, §6.5). */
 export const DEFAULT_REMOTE_TIMEOUT_S = 240;
@@ -43,6 +51,14 @@ export function createNodeClient(ep: NodeEndpoint): NodeClient {
       });
     }
   };
+  const malformed = (what: string, v: unknown) =>
+    haError({
+      code: "E_MALFORMED_REPLY",
+      // The reply may hold config secrets, so only its shape is named.
+      message: `pfsense.exec_php with ${what} returned ${Array.isArray(v) ? "an array" : typeof v} without the snippet's marker`,
+      field,
+      fix: "check that the URL points at pfSense's /xmlrpc.php and that the node runs pfSense 2.5 or later",
+    });
   return {
     endpoint: ep,
     stats,
@@ -69,6 +85,36 @@ export function createNodeClient(ep: NodeEndpoint): NodeClient {
         "restore_config_section",
         await call("restore_config_section", sections, false, RESTORE_REMOTE_TIMEOUT_S),
       );
+    },
+    async readWithToken(names: string[]) {
+      const v = await call("exec_php", buildReadSnippet(names), true);
+      // `true`: the snippet left no $toreturn, so exec_php is not running our code (§4.2).
+      if (v === true) return undefined;
+      const r = v as PhpStruct;
+      if (!isStruct(v) || r.marker !== READ_MARKER || typeof r.token !== "string") {
+        throw malformed("the read snippet", v);
+      }
+      const sections = Array.isArray(r.sections) && r.sections.length === 0 ? {} : r.sections;
+      if (!isStruct(sections)) throw malformed("the read snippet", v);
+      return { sections, token: r.token };
+    },
+    async conditionalRestore(token: string, readNames: string[], sections: PhpStruct) {
+      const code = buildConditionalRestoreSnippet({
+        token,
+        tokenSections: tokenSections(readNames),
+        sections,
+        timeoutS: RESTORE_REMOTE_TIMEOUT_S,
+      });
+      const v = await call("exec_php", code, false, RESTORE_REMOTE_TIMEOUT_S);
+      const r = v as PhpStruct;
+      if (!isStruct(v) || r.marker !== CONDITIONAL_RESTORE_MARKER || typeof r.token !== "string") {
+        throw malformed("the conditional restore snippet", v);
+      }
+      const status = r.status;
+      if (status !== "applied" && status !== "conflict" && status !== "loop") {
+        throw malformed("the conditional restore snippet", v);
+      }
+      return { status, token: r.token, revision: decodeRevision(r.revision) };
     },
     async interfacesCarpConfigure() {
       expectTrue("interfaces_carp_configure", await call("interfaces_carp_configure", "", false));

@@ -7,7 +7,9 @@
  * session's own work per batch is linear in the batch (see editBatch.ts, verifyWrite.ts).
  */
 import { isDeepStrictEqual } from "node:util";
-import { haError } from "../plan/errors";
+import { haError, isHaError } from "../plan/errors";
+import type { NodeHaConfig } from "../plan/model";
+import type { PhpStruct } from "../codec/phpValue";
 import type {
   ConfigChange,
   FirmwareInfo,
@@ -19,7 +21,14 @@ import type {
 } from "./types";
 import { createNodeClient } from "./client";
 import { nodeLabel } from "./endpointLabel";
-import { READ_SECTIONS, decodeNodeConfig } from "./sections/nodeConfig";
+import {
+  READ_SECTIONS,
+  changedSections,
+  decodeNodeConfig,
+  encodeRestorePayload,
+  type WritableSection,
+} from "./sections/nodeConfig";
+import { lostItems, restoreLostItems } from "./itemPreservation";
 import { decodeConfigVersion, decodeRevision, sameRevision } from "./sections/revision";
 import { natTargetFormatFor } from "./version";
 import { unlandedSections } from "./verifyWrite";
@@ -28,6 +37,20 @@ import type { NatCtx } from "./sections/nat";
 
 /** How often a batch is re-read and re-applied after a concurrent edit before giving up. */
 export const MAX_CONCURRENT_EDIT_RETRIES = 3;
+
+/** A read as the session keeps it: the NAT context and, with conditional writes, the token. */
+type ReadState = NodeState & { ctx: NatCtx; token?: string };
+
+const warnedNoConditional = new Set<string>();
+
+/** Says once per node that writes fall back to the optimistic check (no exec_php). */
+function warnNoConditionalWrites(label: string): void {
+  if (warnedNoConditional.has(label)) return;
+  warnedNoConditional.add(label);
+  process.stderr.write(
+    `[pfsense-ha ${label}] exec_php did not run the library's read snippet; writes fall back to an optimistic revision check, which cannot exclude another writer's save between the check and the write\n`,
+  );
+}
 
 interface Pending {
   change: ConfigChange;
@@ -41,8 +64,10 @@ export interface SessionStats {
   writes: number;
   /** Batches run (including no-op batches). */
   batches: number;
-  /** Batches re-run because the node's revision moved. */
+  /** Batches re-run because the node's config changed since the read (a conflict). */
   concurrentRetries: number;
+  /** Follow-up writes that put back items another writer's save had removed. */
+  repairs: number;
 }
 
 /** Internal session with its extras (stats, client replacement). */
@@ -99,7 +124,7 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
   let queue: Pending[] = [];
   let batchScheduled = false;
   let sharedRead: Promise<NodeState> | undefined;
-  const sessionStats: SessionStats = { writes: 0, batches: 0, concurrentRetries: 0 };
+  const sessionStats: SessionStats = { writes: 0, batches: 0, concurrentRetries: 0, repairs: 0 };
 
   const withLock = <T>(fn: () => Promise<T>): Promise<T> => {
     const run = chain.then(fn, fn);
@@ -111,9 +136,22 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
     format: natTargetFormatFor(state.configVersion || state.firmware.configVersion),
   });
 
-  const readState = async (): Promise<NodeState & { ctx: NatCtx }> => {
+  // Conditional writes need exec_php running our snippets; probed on the first read.
+  let conditional: boolean | undefined;
+
+  /** Reads the node; with conditional writes, the content and its token in one request. */
+  const readState = async (): Promise<ReadState> => {
     firmware ??= await client.firmwareVersion();
-    const raw = await client.backupSections([...READ_SECTIONS]);
+    let raw: PhpStruct | undefined;
+    let token: string | undefined;
+    if (conditional !== false) {
+      const r = await client.readWithToken([...READ_SECTIONS]);
+      conditional = r !== undefined;
+      if (!r) warnNoConditionalWrites(nodeLabel(client.endpoint));
+      raw = r?.sections;
+      token = r?.token;
+    }
+    raw ??= await client.backupSections([...READ_SECTIONS]);
     const configVersion = decodeConfigVersion(raw.version);
     const ctx = natCtx({ firmware, configVersion });
     return {
@@ -122,6 +160,7 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
       firmware,
       raw,
       ctx,
+      token,
     };
   };
 
@@ -133,11 +172,63 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
       fix: "run again when nobody else (GUI user, other tool, the primary's sync) is editing this node",
     });
 
+  // The last read-back: the next batch starts from it when it carries a token, because the
+  // conditional write refuses a stale base anyway (one read per batch instead of two).
+  let lastReadBack: ReadState | undefined;
+
+  /** The revision that came in between when the node still held something else than `base`. */
+  let conflictRevision: RevisionInfo | undefined;
+
+  /** Writes `payload` if the node still holds `base`; false on a conflict. */
+  const writeIfUnchanged = async (
+    base: ReadState,
+    sections: Set<WritableSection>,
+    payload: PhpStruct,
+  ): Promise<boolean> => {
+    if (base.token !== undefined) {
+      const r = await client.conditionalRestore(base.token, [...READ_SECTIONS], payload);
+      conflictRevision = r.revision;
+      // `loop` wrote nothing either; the read-back then reports the sections as not landed.
+      return r.status !== "conflict";
+    }
+    // Fallback without exec_php: an optimistic check right before the write (§7.3). The revision
+    // has one-second resolution, so the sections about to be written are compared as well.
+    const check = await client.backupSections(["revision", ...sections]);
+    conflictRevision = decodeRevision(check.revision);
+    const moved =
+      !sameRevision(conflictRevision, base.revision) ||
+      [...sections].some((sec) => !isDeepStrictEqual(check[sec], base.raw[sec]));
+    if (moved) return false;
+    await client.restoreSections(payload);
+    return true;
+  };
+
+  /**
+   * A write whose reply was lost may still have landed: the node, not the error, says which.
+   * Returns the read-back when the node holds the batch's sections, else rethrows `error`.
+   */
+  const landedDespite = async (
+    error: unknown,
+    draft: NodeHaConfig,
+    sections: Set<WritableSection>,
+  ): Promise<ReadState> => {
+    let after: ReadState;
+    try {
+      after = await readState();
+    } catch {
+      throw error;
+    }
+    if (unlandedSections(draft, after.config, after.ctx, sections).size > 0) throw error;
+    return after;
+  };
+
   const runBatch = async (batch: Pending[]): Promise<void> => {
     sessionStats.batches++;
     let live = batch;
     for (let attempt = 0; ; attempt++) {
-      const state = await readState();
+      const reused = attempt === 0 ? lastReadBack : undefined;
+      lastReadBack = undefined;
+      const state = reused ?? (await readState());
       const { draft, accepted, sections, payload } = applyEdits(
         state,
         live,
@@ -147,48 +238,90 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
       live = accepted;
       if (live.length === 0) return;
       if (sections.size === 0) {
+        // "Nothing to do" is only trusted on a fresh read.
+        if (reused) continue;
         const unchanged = { ...stripCtx(state), written: false };
         for (const p of live) p.resolve(unchanged);
         return;
       }
-      // Optimistic check right before the write (§7.3: there is no compare-and-swap). The
-      // revision has one-second resolution, so two writes within a second can look alike;
-      // the sections about to be written are compared as well (same call, more bytes).
-      const check = await client.backupSections(["revision", ...sections]);
-      const now = decodeRevision(check.revision);
-      const moved =
-        !sameRevision(now, state.revision) ||
-        [...sections].some((sec) => !isDeepStrictEqual(check[sec], state.raw[sec]));
-      if (moved) {
-        sessionStats.concurrentRetries++;
-        if (attempt >= MAX_CONCURRENT_EDIT_RETRIES) throw concurrentEditError(now);
+      let after: ReadState;
+      try {
+        if (!(await writeIfUnchanged(state, sections, payload))) {
+          sessionStats.concurrentRetries++;
+          if (attempt >= MAX_CONCURRENT_EDIT_RETRIES)
+            throw concurrentEditError(conflictRevision ?? state.revision);
+          continue;
+        }
+        after = await readState();
+      } catch (e) {
+        if (isHaError(e) && e.code === "E_CONCURRENT_EDIT") throw e;
+        after = await landedDespite(e, draft, sections);
+      }
+      sessionStats.writes++;
+      after = await keepOthersItems(state, draft, after, sections);
+      lastReadBack = after;
+      settle(live, state, draft, after, sections);
+      return;
+    }
+  };
+
+  /**
+   * Puts back what the node held at read time, that the batch kept, and that is gone after the
+   * write (a save that slipped in where no lock reaches, or the fallback's unchecked window).
+   */
+  const keepOthersItems = async (
+    base: ReadState,
+    draft: NodeHaConfig,
+    after: ReadState,
+    sections: Set<WritableSection>,
+  ): Promise<ReadState> => {
+    for (let i = 0; i < MAX_CONCURRENT_EDIT_RETRIES; i++) {
+      const lost = lostItems(base.config, draft, after.config, sections);
+      if (lost.length === 0) return after;
+      const repaired = structuredClone(after.config);
+      restoreLostItems(repaired, base.config, lost);
+      const fix = changedSections(after.config, repaired).sections;
+      const payload = encodeRestorePayload(repaired, after, fix, after.ctx);
+      process.stderr.write(
+        `[pfsense-ha ${nodeLabel(client.endpoint)}] another writer's save removed ${lost.length} item(s) this library does not own during its write (${lost.map((l) => l.identity.slice(0, 60)).join("; ")}); putting them back\n`,
+      );
+      if (await writeIfUnchanged(after, fix, payload)) sessionStats.repairs++;
+      after = await readState();
+    }
+    return after;
+  };
+
+  /** Resolves each edit, or rejects those whose sections did not land as written. */
+  const settle = (
+    live: Pending[],
+    base: ReadState,
+    draft: NodeHaConfig,
+    after: ReadState,
+    sections: Set<WritableSection>,
+  ): void => {
+    const done = { ...stripCtx(after), written: true };
+    const unlanded = unlandedSections(draft, after.config, after.ctx, sections);
+    if (unlanded.size === 0) {
+      for (const p of live) p.resolve(done);
+      return;
+    }
+    // Something did not land: each edit fails only if it changed one of those sections.
+    const touched = touchedSections(base.config, live);
+    for (const p of live) {
+      const missing = [...(touched.get(p) ?? [])].filter((s) => unlanded.has(s));
+      if (missing.length === 0) {
+        p.resolve(done);
         continue;
       }
-      await client.restoreSections(payload);
-      sessionStats.writes++;
-      const after = { ...(await readState()), written: true };
-      const unlanded = unlandedSections(draft, after.config, after.ctx, sections);
-      if (unlanded.size === 0) {
-        for (const p of live) p.resolve(stripCtx(after));
-        return;
-      }
-      // Something did not land: each edit fails only if it changed one of those sections.
-      const touched = touchedSections(state.config, live);
-      for (const p of live) {
-        const missing = [...(touched.get(p) ?? [])].filter((s) => unlanded.has(s));
-        if (missing.length > 0) {
-          p.reject(
-            haError({
-              code: "E_VERIFY",
-              message: `after restore_config_section the node does not hold the written ${missing.join(", ")} (read back at revision "${after.revision.description}")`,
-              field: nodeLabel(client.endpoint),
-              value: missing.join(","),
-              fix: "read the node's config (Diagnostics > Backup & Restore > Config History) — another writer or a pfSense normalisation changed it; run again",
-            }),
-          );
-        } else p.resolve(stripCtx(after));
-      }
-      return;
+      p.reject(
+        haError({
+          code: "E_VERIFY",
+          message: `after the write the node does not hold the written ${missing.join(", ")} (read back at revision "${after.revision.description}")`,
+          field: nodeLabel(client.endpoint),
+          value: missing.join(","),
+          fix: "read the node's config (Diagnostics > Backup & Restore > Config History) — another writer or a pfSense normalisation changed it; run again",
+        }),
+      );
     }
   };
 
@@ -216,6 +349,8 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
       if (!sameEndpoint(ep, client.endpoint)) {
         client = createNodeClient(ep);
         firmware = undefined;
+        conditional = undefined;
+        lastReadBack = undefined;
       }
     },
     read() {

@@ -102,12 +102,45 @@ export interface NodeClient {
   firmwareVersion(): Promise<FirmwareInfo>;
   backupSections(names: string[]): Promise<PhpStruct>;
   restoreSections(sections: PhpStruct): Promise<void>;
+  /**
+   * Reads `names` with the node's change token in one exec_php request; undefined when the node
+   * did not run the snippet (exec_php unavailable), so the caller falls back to backupSections.
+   */
+  readWithToken(names: string[]): Promise<TokenRead | undefined>;
+  /**
+   * Restores `sections` only if the sections `readNames` still have `token` (decided on the
+   * node, in the same request as the write).
+   */
+  conditionalRestore(
+    token: string,
+    readNames: string[],
+    sections: PhpStruct,
+  ): Promise<ConditionalRestoreResult>;
   interfacesCarpConfigure(): Promise<void>;
   execPhp(code: string): Promise<PhpValue>;
   carpStatus(): Promise<CarpRuntimeStatus>;
   setMaintenanceMode(on: boolean): Promise<void>;
   syncNotices(): Promise<string[]>;
   readonly stats: ClientStats;
+}
+
+/** Sections read together with the node's change token (the MD5 of config.xml). */
+export interface TokenRead {
+  sections: PhpStruct;
+  token: string;
+}
+
+/** The outcome of a conditional restore. */
+export interface ConditionalRestoreResult {
+  /**
+   * `applied`; `conflict`: the sections changed since the read, nothing was written; `loop`: the
+   * caller is the node's own sync target, so restore refuses (loop protection, nothing written).
+   */
+  status: "applied" | "conflict" | "loop";
+  /** The node's change token after the call. */
+  token: string;
+  /** The node's revision after the call (on a conflict: the change that came in between). */
+  revision: RevisionInfo;
 }
 
 /** `revision` of config.xml (§9.2 notes). */

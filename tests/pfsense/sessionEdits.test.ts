@@ -186,16 +186,47 @@ test("an edit of the read-only interfaces is refused (E_INVALID_INPUT) without a
   assert.equal(toStruct(toStruct(h.node.config().interfaces).lan).ipaddr, "192.168.99.1");
 });
 
-test("a concurrent GUI edit between read and write is detected by the revision check and not clobbered", async () => {
+test("a GUI save of the same section between read and write is refused by the node's conditional write, then rebased", async () => {
   const s = session();
   const retries0 = s.sessionStats.concurrentRetries;
-  h.node.faults.concurrentEditAfterRead(1);
+  let first = true;
   const st = await s.edit((d) => {
+    if (first) {
+      // A GUI save after the read this edit is based on, before its write.
+      const tree = cloneValue(h.node.config());
+      toStruct(toStruct(tree.dhcpd).lan).domain = "gui-saved.example";
+      h.node.writeConfigAs(tree, "GUI edit");
+      first = false;
+    }
     d.dhcpd.lan.failoverPeerIp = "192.168.99.2";
   });
-  assert.equal(s.sessionStats.concurrentRetries - retries0, 1);
+  assert.equal(s.sessionStats.concurrentRetries - retries0, 1, "one conflict, one replay");
   assert.equal(st.config.dhcpd.lan.failoverPeerIp, "192.168.99.2");
-  assert.equal(toStruct(h.node.config().system).emulator_gui_edits, "1", "the GUI edit survived");
+  const lan = toStruct(toStruct(h.node.config().dhcpd).lan);
+  assert.equal(lan.domain, "gui-saved.example", "the GUI's save survived");
+  assert.equal(lan.failover_peerip, "192.168.99.2", "and ours landed on top of it");
+});
+
+test("a GUI save of another section between read and write is no conflict and survives the write", async () => {
+  const s = session();
+  const retries0 = s.sessionStats.concurrentRetries;
+  let first = true;
+  await s.edit((d) => {
+    if (first) {
+      const tree = cloneValue(h.node.config());
+      toStruct(tree.system).emulator_gui_edits = "7";
+      h.node.writeConfigAs(tree, "GUI edit of system");
+      first = false;
+    }
+    d.natMode = "advanced";
+  });
+  assert.equal(
+    s.sessionStats.concurrentRetries - retries0,
+    0,
+    "the token covers only our sections",
+  );
+  assert.equal(toStruct(h.node.config().system).emulator_gui_edits, "7", "restore merged into it");
+  assert.equal(toStruct(toStruct(h.node.config().nat).outbound).mode, "advanced");
 });
 
 test("a node that keeps being edited gives E_CONCURRENT_EDIT naming who edited, and its edits survive", async () => {

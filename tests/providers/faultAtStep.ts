@@ -1,10 +1,9 @@
 /**
  * Arms a real emulator fault at a precise step of a provider's work: just before the node's next
- * `restore_config_section` (the write) or right after it (the read-back). The session's client is
+ * write (conditional or plain `restore_config_section`) or right after it (the read-back). The session's client is
  * wrapped so the fault is armed at that moment; the failure itself is the emulator's (dropped
  * connection, HTTP 500/504) on real HTTPS.
  */
-import type { PhpStruct } from "../../sdk/codec/phpValue";
 import type { EmulatedNode } from "../../sdk/emulator";
 import { getNodeSession } from "../../sdk/pfsense";
 import {
@@ -21,14 +20,20 @@ export function armAtNextWrite(
   when: "before-write" | "after-write",
   arm: (n: EmulatedNode) => void | Promise<void>,
 ): void {
-  const client = getNodeSession(toNodeEndpoint(ep, role)).client as unknown as {
-    restoreSections(p: PhpStruct): Promise<void>;
-  };
-  const original = client.restoreSections.bind(client);
-  client.restoreSections = async (p: PhpStruct) => {
-    client.restoreSections = original; // one shot
-    if (when === "before-write") await arm(node);
-    await original(p);
-    if (when === "after-write") await arm(node);
-  };
+  const client = getNodeSession(toNodeEndpoint(ep, role)).client as unknown as Record<
+    "restoreSections" | "conditionalRestore",
+    (...args: unknown[]) => Promise<unknown>
+  >;
+  // Both write paths: the conditional restore (exec_php) and the plain one (its fallback).
+  const methods = ["restoreSections", "conditionalRestore"] as const;
+  const originals = methods.map((m) => client[m].bind(client));
+  methods.forEach((m, i) => {
+    client[m] = async (...args: unknown[]) => {
+      methods.forEach((k, j) => (client[k] = originals[j])); // one shot
+      if (when === "before-write") await arm(node);
+      const r = await originals[i](...args);
+      if (when === "after-write") await arm(node);
+      return r;
+    };
+  });
 }

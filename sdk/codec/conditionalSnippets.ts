@@ -1,0 +1,161 @@
+/**
+ * The two parametrised exec_php snippets of the conditional write path (issue "Safe writes"):
+ * pfSense has no compare-and-swap, so the library brings its own.
+ *
+ * - the **read** snippet returns chosen top-level sections together with a change token (an MD5
+ *   of those sections as parsed from one read of config.xml);
+ * - the **conditional restore** snippet compares the token with config.xml as it is now and, only
+ *   when they match, runs the node's own `restore_config_section` in the same request, so the
+ *   check and the write are decided on the node. xmlrpc.php holds its `xmlrpc` lock for the whole
+ *   request (pfSense 2.5+ `src/usr/local/www/xmlrpc.php`, around `handleCall()`), so no other
+ *   XML-RPC client, stack or sync push can run in between. GUI saves, cron jobs and packages do
+ *   not take that lock, which leaves the time between the snapshot and restore's own
+ *   write_config (milliseconds); the session checks items after every write for that reason.
+ *
+ * Parameters travel as base64 of JSON, so the code is plain ASCII whatever the config holds and
+ * JSON's types map onto what XML-RPC would have delivered (strings, ints, `false` for removals,
+ * objects with numeric keys for lists with holes). Each builder has a parser, so the emulator can
+ * recognise exactly the code this module builds and nothing else.
+ */
+import type { PhpStruct } from "./phpValue";
+
+/** Marker of the read snippet's reply. */
+export const READ_MARKER = "pfsense-ha:read-sections:1";
+/** Marker of the conditional restore snippet's reply. */
+export const CONDITIONAL_RESTORE_MARKER = "pfsense-ha:conditional-restore:1";
+/** pfSense's lock name the snippets take for themselves (never `config`: write_config takes it). */
+export const LIBRARY_LOCK = "pfsenseha";
+
+const b64 = (v: unknown): string => Buffer.from(JSON.stringify(v), "utf8").toString("base64");
+const unb64 = (s: string): unknown => JSON.parse(Buffer.from(s, "base64").toString("utf8"));
+
+/**
+ * The snapshot both snippets take: config.xml's bytes read once and parsed from a private copy
+ * (`parse_xml_config`, in every version; `parse_config(true)` is gone from master), so the content
+ * and the token come from the same bytes. The token hashes only the sections the library reads,
+ * so an unrelated save (vouchers, packages) is no conflict: restore merges into the fresh parse.
+ */
+function snapshotPrelude(hashNames: readonly string[]): string[] {
+  return [
+    "global $g, $config;",
+    `$pfha_hash_names = json_decode(base64_decode('${b64(hashNames)}'), true);`,
+    "$pfha_snapshot = function () use ($g, $pfha_hash_names) {",
+    "  $xml = file_get_contents($g['cf_conf_path'] . '/config.xml');",
+    "  $tmp = tempnam($g['tmp_path'], 'pfsenseha');",
+    "  file_put_contents($tmp, $xml);",
+    "  $cfg = parse_xml_config($tmp, 'pfsense');",
+    "  @unlink($tmp);",
+    "  $hashed = array();",
+    "  foreach ($pfha_hash_names as $n) { $hashed[$n] = isset($cfg[$n]) ? $cfg[$n] : null; }",
+    "  return array($cfg, md5(serialize($hashed)));",
+    "};",
+  ];
+}
+
+const HASH_NAMES = /\$pfha_hash_names = json_decode\(base64_decode\('([A-Za-z0-9+/=]*)'\), true\);/;
+
+/** The sections a token covers: what is read, less `revision` (it changes on every write). */
+export function tokenSections(names: readonly string[]): string[] {
+  return names.filter((n) => n !== "revision");
+}
+
+/** Reads `names` and the change token of `tokenSections(names)` in one request. */
+export function buildReadSnippet(names: readonly string[]): string {
+  return [
+    ...snapshotPrelude(tokenSections(names)),
+    `$pfha_names = json_decode(base64_decode('${b64(names)}'), true);`,
+    "list($pfha_cfg, $pfha_token) = $pfha_snapshot();",
+    "$pfha_sections = array();",
+    "foreach ($pfha_names as $pfha_n) {",
+    "  if (isset($pfha_cfg[$pfha_n])) { $pfha_sections[$pfha_n] = $pfha_cfg[$pfha_n]; }",
+    "}",
+    "$toreturn = array(",
+    "  'sections' => $pfha_sections,",
+    "  'token' => $pfha_token,",
+    `  'marker' => '${READ_MARKER}',`,
+    ");",
+  ].join("\n");
+}
+
+/** The parameters of a read snippet, or undefined when `code` is not exactly one. */
+export function parseReadSnippet(code: string): { names: string[] } | undefined {
+  const m = /\$pfha_names = json_decode\(base64_decode\('([A-Za-z0-9+/=]*)'\), true\);/.exec(code);
+  if (!m) return undefined;
+  try {
+    const names = unb64(m[1]);
+    if (!Array.isArray(names) || !names.every((n) => typeof n === "string")) return undefined;
+    return buildReadSnippet(names) === code ? { names } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** What the conditional restore carries. */
+export interface ConditionalRestore {
+  /** The token the edit was based on (from the read snippet). */
+  token: string;
+  /** The sections the token covers ({@link tokenSections} of what was read). */
+  tokenSections: string[];
+  /** The restore_config_section payload. */
+  sections: PhpStruct;
+  /** Trailing timeout passed to restore, seconds (pfSense's own sender uses 900). */
+  timeoutS: number;
+}
+
+/** The outcome the conditional restore snippet reports. */
+export type ConditionalRestoreStatus = "applied" | "conflict" | "loop";
+
+/**
+ * Applies `sections` through the node's own restore only if the node's sections still have
+ * `token`. Reply: `{status, token, revision, marker}`; `token` is the one after the call. `loop`:
+ * the caller is the node's own sync target, so restore would refuse to write (loop protection).
+ * No config lock is held around restore: write_config takes `config` itself and pfSense's lock()
+ * is not reentrant (a second flock on a new handle would wait for the first forever).
+ */
+export function buildConditionalRestoreSnippet(r: ConditionalRestore): string {
+  return [
+    ...snapshotPrelude(r.tokenSections),
+    `$pfha_expected = base64_decode('${Buffer.from(r.token, "utf8").toString("base64")}');`,
+    `$pfha_lock = lock('${LIBRARY_LOCK}', LOCK_EX);`,
+    "list($pfha_cfg, $pfha_token) = $pfha_snapshot();",
+    "$pfha_status = 'conflict';",
+    "if ($this->loop_detected) {",
+    "  $pfha_status = 'loop';",
+    "} elseif ($pfha_token === $pfha_expected) {",
+    "  $config = $pfha_cfg;",
+    `  $pfha_payload = json_decode(base64_decode('${b64(r.sections)}'), true);`,
+    `  $this->restore_config_section($pfha_payload, ${Math.trunc(r.timeoutS)});`,
+    "  $pfha_status = 'applied';",
+    "  list($pfha_cfg, $pfha_token) = $pfha_snapshot();",
+    "}",
+    "unlock($pfha_lock);",
+    "$toreturn = array(",
+    "  'status' => $pfha_status,",
+    "  'token' => $pfha_token,",
+    "  'revision' => isset($pfha_cfg['revision']) ? $pfha_cfg['revision'] : array(),",
+    `  'marker' => '${CONDITIONAL_RESTORE_MARKER}',`,
+    ");",
+  ].join("\n");
+}
+
+/** The parameters of a conditional restore snippet, or undefined when `code` is not one. */
+export function parseConditionalRestoreSnippet(code: string): ConditionalRestore | undefined {
+  const h = HASH_NAMES.exec(code);
+  const t = /\$pfha_expected = base64_decode\('([A-Za-z0-9+/=]*)'\);/.exec(code);
+  const p = /\$pfha_payload = json_decode\(base64_decode\('([A-Za-z0-9+/=]*)'\), true\);/.exec(
+    code,
+  );
+  const s = /\$this->restore_config_section\(\$pfha_payload, (\d+)\);/.exec(code);
+  if (!h || !t || !p || !s) return undefined;
+  try {
+    const r: ConditionalRestore = {
+      token: Buffer.from(t[1], "base64").toString("utf8"),
+      tokenSections: unb64(h[1]) as string[],
+      sections: unb64(p[1]) as PhpStruct,
+      timeoutS: Number(s[1]),
+    };
+    return buildConditionalRestoreSnippet(r) === code ? r : undefined;
+  } catch {
+    return undefined;
+  }
+}
