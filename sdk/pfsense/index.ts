@@ -18,6 +18,7 @@ export type {
 export { createNodeClient, DEFAULT_REMOTE_TIMEOUT_S, RESTORE_REMOTE_TIMEOUT_S } from "./client";
 export {
   getNodeSession,
+  isWriteUnsettled,
   resetNodeSessions,
   MAX_CONCURRENT_EDIT_RETRIES,
   type SessionStats,

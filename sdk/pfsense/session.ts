@@ -52,6 +52,21 @@ function warnNoConditionalWrites(label: string): void {
   );
 }
 
+const UNSETTLED = Symbol("pfsense-ha write unsettled");
+
+function markWriteUnsettled(e: unknown): unknown {
+  if (typeof e === "object" && e !== null) (e as Record<symbol, boolean>)[UNSETTLED] = true;
+  return e;
+}
+
+/**
+ * True when `e` came from a write whose outcome the node could not be asked about (the write
+ * was sent, then neither its reply nor a read-back arrived): it may have landed.
+ */
+export function isWriteUnsettled(e: unknown): boolean {
+  return typeof e === "object" && e !== null && (e as Record<symbol, boolean>)[UNSETTLED] === true;
+}
+
 interface Pending {
   change: ConfigChange;
   resolve(s: NodeState): void;
@@ -216,7 +231,8 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
     try {
       after = await readState();
     } catch {
-      throw error;
+      // Unknown whether it landed: say so, so that the caller records what it may have written.
+      throw markWriteUnsettled(error);
     }
     if (unlandedSections(draft, after.config, after.ctx, sections).size > 0) throw error;
     return after;
@@ -245,17 +261,26 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
         return;
       }
       let after: ReadState;
+      let wrote: boolean;
       try {
-        if (!(await writeIfUnchanged(state, sections, payload))) {
-          sessionStats.concurrentRetries++;
-          if (attempt >= MAX_CONCURRENT_EDIT_RETRIES)
-            throw concurrentEditError(conflictRevision ?? state.revision);
-          continue;
-        }
-        after = await readState();
+        wrote = await writeIfUnchanged(state, sections, payload);
       } catch (e) {
-        if (isHaError(e) && e.code === "E_CONCURRENT_EDIT") throw e;
+        // xmlrpc.php authenticates before it dispatches, so a refused login ran nothing (and a
+        // read to make sure would be one more failed login toward pfSense's lockout).
+        if (isHaError(e) && (e.code === "E_AUTH" || e.code === "E_PRIVILEGE")) throw e;
         after = await landedDespite(e, draft, sections);
+        wrote = true;
+      }
+      if (!wrote) {
+        sessionStats.concurrentRetries++;
+        if (attempt >= MAX_CONCURRENT_EDIT_RETRIES)
+          throw concurrentEditError(conflictRevision ?? state.revision);
+        continue;
+      }
+      try {
+        after ??= await readState();
+      } catch (e) {
+        throw markWriteUnsettled(e); // written, but not verified
       }
       sessionStats.writes++;
       after = await keepOthersItems(state, draft, after, sections);

@@ -7,7 +7,14 @@
  */
 import xmlrpc from "xmlrpc";
 import type tls from "node:tls";
-import { haError, type PfSenseHaError } from "../plan/errors";
+import { createHash } from "node:crypto";
+import { haError, isHaError, type PfSenseHaError } from "../plan/errors";
+import {
+  AUTH_FAILURE_MEMO_MS,
+  forgetRefused,
+  rememberRefused,
+  wasRefused,
+} from "./authFailureMemo";
 import type { PhpValue } from "../codec/phpValue";
 import type { ClientStats, NodeEndpoint } from "./types";
 import { createVerifyingAgent } from "./tlsConnect";
@@ -183,6 +190,58 @@ function sleep(ms: number): Promise<void> {
  * idempotent calls, only for retryable transport failures, at most `maxAttempts` times.
  */
 export async function callNode(
+  ep: NodeEndpoint,
+  stats: ClientStats,
+  method: string,
+  params: PhpValue[],
+  opts: CallOptions,
+): Promise<unknown> {
+  refuseRememberedLogin(ep, method);
+  try {
+    const v = await callWithRetries(ep, stats, method, params, opts);
+    loginAccepted(ep);
+    return v;
+  } catch (e) {
+    if (isHaError(e) && e.code === "E_AUTH") loginRefused(ep);
+    throw e;
+  }
+}
+
+/** In-process view of the refused-login memo, so the shared file is read once per credential. */
+const loginState = new Map<string, "refused" | "accepted" | "unknown">();
+const loginKey = (ep: NodeEndpoint): string =>
+  `${ep.url}\0${ep.username}\0${createHash("sha256").update(ep.password).digest("hex")}`;
+
+/** Fails at once, with no attempt, for credentials the node refused earlier in this run. */
+function refuseRememberedLogin(ep: NodeEndpoint, method: string): void {
+  const key = loginKey(ep);
+  let state = loginState.get(key);
+  if (state === undefined) {
+    state = wasRefused(ep) ? "refused" : "unknown";
+    loginState.set(key, state);
+  }
+  if (state !== "refused") return;
+  throw haError({
+    code: "E_AUTH",
+    message: `${method}: not attempted: the node refused user "${ep.username}" with this password within the last ${AUTH_FAILURE_MEMO_MS / 60_000} minutes, and every further failure feeds pfSense's login protection`,
+    field: nodeLabel(ep),
+    fix: "correct the username or password of this node; the refusal is forgotten when the credentials change, or after that time",
+  });
+}
+
+function loginRefused(ep: NodeEndpoint): void {
+  loginState.set(loginKey(ep), "refused");
+  rememberRefused(ep);
+}
+
+function loginAccepted(ep: NodeEndpoint): void {
+  const key = loginKey(ep);
+  if (loginState.get(key) === "accepted") return;
+  loginState.set(key, "accepted");
+  forgetRefused(ep);
+}
+
+async function callWithRetries(
   ep: NodeEndpoint,
   stats: ClientStats,
   method: string,

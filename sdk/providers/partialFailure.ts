@@ -6,6 +6,7 @@
  * and the next `pulumi up` runs `update`, which reconciles both nodes again.
  */
 import { haError, isHaError, type PfSenseHaError } from "../plan/errors";
+import { isWriteUnsettled } from "../pfsense";
 import { toPlainData } from "./plainData";
 
 /** A {@link PfSenseHaError} (`E_PARTIAL`) with the fields the engine reads on a partial failure. */
@@ -97,9 +98,13 @@ export function primaryReadBackFailure(
   });
 }
 
-/** True for errors that prove nothing was written (input rejected, or the write never started). */
+/**
+ * True for errors that prove nothing was written (input rejected, or the write never started).
+ * An error after which the node could not be read back proves nothing, whatever its code (an
+ * auth fault at the read-back of a write that landed), so it is recorded as partial.
+ */
 export function isPreWriteError(e: unknown): boolean {
-  if (!isHaError(e)) return false;
+  if (!isHaError(e) || isWriteUnsettled(e)) return false;
   return [
     "E_INVALID_ADDRESS",
     "E_ADDRESS_OUTSIDE_SUBNET",
