@@ -166,8 +166,14 @@ function unicastPeers(
 
 interface ReconcileOptions {
   uniqid: string;
-  /** VHID recorded in state or given explicitly; undefined = allocate. */
+  /** VHID given explicitly by the user: kept, or refused when another VIP holds it. */
   vhid?: number;
+  /**
+   * VHID recorded in state. The node, not the record, decides: it is kept while the VIP is on
+   * the primary or the VHID is still free, and allocated afresh when a write that never landed
+   * left it recorded and someone else took it since.
+   */
+  recordedVhid?: number;
   /** Take over a matching unmanaged VIP (create only). */
   adopt: boolean;
   /** The adopted VIP as it was before (from state on update), restored on delete. */
@@ -249,7 +255,9 @@ async function reconcile(
           v.uniqid !== id,
       )
       .map((v) => ({ vhid: v.vhid as number, owner: vhidOwner(v) }));
-    const want = o.vhid ?? existing?.vhid;
+    const recordedFree =
+      o.recordedVhid !== undefined && !inUse.some((u) => u.vhid === o.recordedVhid);
+    const want = o.vhid ?? existing?.vhid ?? (recordedFree ? o.recordedVhid : undefined);
     const alloc = allocateVhids({
       segment: d.interface,
       requests: [{ key: id, vhid: want }],
@@ -300,6 +308,7 @@ async function reconcile(
     convergeSecondary({
       primary: pAfter,
       secondary: pair.secondary,
+      primarySession: pair.primary,
       area: "virtualip",
       label: lbl,
       waitMs: inp.syncWaitMs,
@@ -353,7 +362,8 @@ export async function updateCarpVip(
 ): Promise<{ outs: CarpVipOutputs }> {
   const r = await reconcile(news, {
     uniqid: id,
-    vhid: news.vhid ?? olds.vhid,
+    vhid: news.vhid,
+    recordedVhid: olds.vhid,
     adopt: false,
     adoptedFrom: olds.adoptedFrom ?? null,
   });
@@ -387,6 +397,7 @@ export async function deleteCarpVip(id: string, props: CarpVipOutputs): Promise<
   await convergeSecondary({
     primary: pAfter,
     secondary: pair.secondary,
+    primarySession: pair.primary,
     area: "virtualip",
     label: lbl,
     waitMs: props.syncWaitMs,

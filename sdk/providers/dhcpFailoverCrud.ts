@@ -128,6 +128,7 @@ async function reconcile(
     convergeSecondary({
       primary: pAfter,
       secondary: pair.secondary,
+      primarySession: pair.primary,
       area: "dhcpd",
       label: lbl,
       waitMs: inp.syncWaitMs,
@@ -186,6 +187,7 @@ export async function deleteDhcpFailover(_id: string, props: DhcpFailoverOutputs
   await convergeSecondary({
     primary: pAfter,
     secondary: pair.secondary,
+    primarySession: pair.primary,
     area: "dhcpd",
     label: label(props),
     waitMs: props.syncWaitMs,

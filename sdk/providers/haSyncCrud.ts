@@ -151,6 +151,7 @@ async function reconcile(
     const { state } = await convergeSecondary({
       primary: pAfter,
       secondary: pair.secondary,
+      primarySession: pair.primary,
       area: undefined,
       label: lbl,
       inPlace: (cfg) => secondaryDrift(only(expectedSecondary), only(cfg.hasync)).length === 0,

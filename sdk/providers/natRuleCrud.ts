@@ -140,6 +140,7 @@ async function reconcile(
     convergeSecondary({
       primary: pAfter,
       secondary: pair.secondary,
+      primarySession: pair.primary,
       area: "nat",
       label: lbl,
       waitMs: inp.syncWaitMs,
@@ -207,6 +208,7 @@ export async function deleteNatRule(id: string, props: NatRuleOutputs): Promise<
   await convergeSecondary({
     primary: pAfter,
     secondary: pair.secondary,
+    primarySession: pair.primary,
     area: "nat",
     label: lbl,
     waitMs: props.syncWaitMs,

@@ -3,8 +3,9 @@
  * architecture invariant 3). When the primary syncs the area itself (hasync with a sync-to IP and
  * the area's box checked), pfSense pushes the section a moment after every write (§6.1), so we
  * wait, bounded, for it to arrive; writing the secondary as well would only race that push.
- * Otherwise (no such sync, or nothing written on the primary so no push will follow) the
- * library writes the secondary directly with the planner's transform, at once.
+ * Otherwise (no such sync, nothing written on the primary so no push will follow, or sync turned
+ * off meanwhile) the library writes the secondary directly with the planner's transform, and
+ * where a late push could still undo that write, checks it again once such a push has landed.
  */
 import { haError } from "../plan/errors";
 import type { HaSync, NodeHaConfig, SyncArea } from "../plan/model";
@@ -34,6 +35,8 @@ export interface ConvergeOptions {
   /** The primary's state after the write (verified read-back). */
   primary: NodeState;
   secondary: NodeSession;
+  /** The primary, re-read while waiting to notice sync being turned off meanwhile. */
+  primarySession?: NodeSession;
   /** The sync area carrying the item, or undefined for per-node data pfSense never syncs. */
   area: SyncArea | undefined;
   /** Does the secondary hold the expected view of the item? */
@@ -57,35 +60,81 @@ export function pfSenseWillDeliver(primary: NodeState, area: SyncArea | undefine
   );
 }
 
+/**
+ * How long a push of the primary's sender may still be on its way after the primary's config
+ * changed: check_reload_status starts rc.filter_synchronize 1 s after the `filter sync` event and
+ * the script sends what it read at its start (pfSense 2.7.2 `check_reload_status.c`
+ * `run_command()`, `rc.filter_synchronize`), plus the time the push takes to run.
+ */
+export const SYNC_SETTLE_MS = 2500;
+
+/** How often the primary is re-read while waiting, to notice sync being turned off, in ms. */
+export const SYNC_RECHECK_MS = 1000;
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Waits for pfSense's push to deliver the item. Undefined when it will not: the bound passed
+ * (said on stderr), or the primary stopped syncing the area meanwhile (HaSyncSettings deleted or
+ * narrowed in the same run), which is noticed within {@link SYNC_RECHECK_MS}.
+ */
+async function awaitDelivery(o: ConvergeOptions): Promise<NodeState | undefined> {
+  const waitMs = o.waitMs ?? DEFAULT_SYNC_WAIT_MS;
+  const deadline = Date.now() + waitMs;
+  let recheckAt = Date.now() + SYNC_RECHECK_MS;
+  for (;;) {
+    const s = await o.secondary.read();
+    if (o.inPlace(s.config)) return s;
+    if (Date.now() >= deadline) break;
+    if (o.primarySession && Date.now() >= recheckAt) {
+      recheckAt = Date.now() + SYNC_RECHECK_MS;
+      const p = await o.primarySession.read();
+      if (!pfSenseSyncs(p.config.hasync, o.area as SyncArea)) return undefined;
+    }
+    await sleep(SYNC_POLL_MS);
+  }
+  process.stderr.write(
+    `[pfsense-ha ${o.label}] pfSense's own sync did not deliver "${o.area}" to the secondary within ` +
+      `${Math.round(waitMs / 1000)} s; writing the secondary directly. ` +
+      `Check the primary's High Availability sync notices.\n`,
+  );
+  return undefined;
+}
+
+const notInPlace = (o: ConvergeOptions, why: string): Error =>
+  haError({
+    code: "E_VERIFY",
+    field: `${o.label} (secondary)`,
+    message: `the secondary does not hold the expected configuration ${why}`,
+    fix: "check the secondary for concurrent edits (GUI, another automation) and the primary's sync notices, then run `pulumi up` again",
+  });
+
+/**
+ * Writes the secondary's view directly. When the primary pushes this area, a push it started
+ * before (from an older snapshot) can land after this write and undo it, so the write is checked
+ * again once such a push has had time to land, and repeated if it was undone.
+ */
+async function writeDirectly(o: ConvergeOptions): Promise<NodeState> {
+  const racing = o.area !== undefined && pfSenseSyncs(o.primary.config.hasync, o.area);
+  for (let attempt = 0; ; attempt++) {
+    const state = await o.secondary.edit(o.apply);
+    if (!o.inPlace(state.config)) throw notInPlace(o, "after the write");
+    if (!racing) return state;
+    await sleep(SYNC_SETTLE_MS);
+    const later = await o.secondary.read();
+    if (o.inPlace(later.config)) return later;
+    if (attempt >= 2)
+      throw notInPlace(o, "after three writes: a push from the primary keeps undoing it");
+  }
+}
+
 /** Brings the secondary to the expected view; returns its verified state. */
 export async function convergeSecondary(
   o: ConvergeOptions,
 ): Promise<{ state: NodeState; syncedBy: SyncedBy }> {
   if (pfSenseWillDeliver(o.primary, o.area)) {
-    const deadline = Date.now() + (o.waitMs ?? DEFAULT_SYNC_WAIT_MS);
-    for (;;) {
-      const s = await o.secondary.read();
-      if (o.inPlace(s.config)) return { state: s, syncedBy: "pfsense" };
-      if (Date.now() >= deadline) break;
-      await new Promise((r) => setTimeout(r, SYNC_POLL_MS));
-    }
-    // pfSense's push did not arrive in time (sync user, version or network problem: see the
-    // primary's notices). Writing the same derived view directly keeps the pair converged; the
-    // push, when it comes, carries the same content.
-    process.stderr.write(
-      `[pfsense-ha ${o.label}] pfSense's own sync did not deliver "${o.area}" to the secondary within ` +
-        `${Math.round((o.waitMs ?? DEFAULT_SYNC_WAIT_MS) / 1000)} s; writing the secondary directly. ` +
-        `Check the primary's High Availability sync notices.\n`,
-    );
+    const delivered = await awaitDelivery(o);
+    if (delivered) return { state: delivered, syncedBy: "pfsense" };
   }
-  const state = await o.secondary.edit(o.apply);
-  if (!o.inPlace(state.config)) {
-    throw haError({
-      code: "E_VERIFY",
-      field: `${o.label} (secondary)`,
-      message: "the secondary does not hold the expected configuration after the write",
-      fix: "check the secondary for concurrent edits (GUI, another automation), then run `pulumi up` again",
-    });
-  }
-  return { state, syncedBy: "library" };
+  return { state: await writeDirectly(o), syncedBy: "library" };
 }
