@@ -31,10 +31,17 @@ function endpoint(n: EmulatedNode): EndpointInput {
 }
 
 /** Starts a fresh pair (and forgets sessions of earlier pairs). */
-export async function startFixture(opts: { autoSyncDelayMs?: number } = {}): Promise<PairFixture> {
+export async function startFixture(
+  opts: { autoSyncDelayMs?: number; syncTiming?: "fast" | "realistic" } = {},
+): Promise<PairFixture> {
   resetNodeSessions();
   const dir = mkdtempSync(join(tmpdir(), "pfsense-ha-providers-"));
-  const pair = await startPair({ dir, autoSyncDelayMs: opts.autoSyncDelayMs ?? 20 });
+  const pair = await startPair({
+    dir,
+    syncTiming: opts.syncTiming,
+    // pfSense's own ~1 s start delay in realistic mode; a quick one otherwise.
+    autoSyncDelayMs: opts.autoSyncDelayMs ?? (opts.syncTiming === "realistic" ? undefined : 20),
+  });
   return {
     pair,
     primary: endpoint(pair.primary),
