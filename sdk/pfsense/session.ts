@@ -35,6 +35,14 @@ import { unlandedSections } from "./verifyWrite";
 import { applyEdits, touchedSections } from "./editBatch";
 import type { NatCtx } from "./sections/nat";
 
+/**
+ * How long a session gathers operations that arrive together before it reads or writes, in ms.
+ * Small beside a node's own write (a restore on pfSense reloads the filter: seconds).
+ */
+export const GATHER_MS = 30;
+
+const gathered = (): Promise<void> => new Promise((r) => setTimeout(r, GATHER_MS));
+
 /** How often a batch is re-read and re-applied after a concurrent edit before giving up. */
 export const MAX_CONCURRENT_EDIT_RETRIES = 3;
 
@@ -353,16 +361,20 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
   const scheduleBatch = (): void => {
     if (batchScheduled) return;
     batchScheduled = true;
-    void withLock(async () => {
-      batchScheduled = false;
-      const batch = queue;
-      queue = [];
-      try {
-        await runBatch(batch);
-      } catch (e) {
-        for (const p of batch) p.reject(e);
-      }
-    });
+    // The engine hands resource operations over one by one: a short gather lets those that
+    // arrive together share one write (one config revision) instead of one each.
+    void gathered().then(() =>
+      withLock(async () => {
+        batchScheduled = false;
+        const batch = queue;
+        queue = [];
+        try {
+          await runBatch(batch);
+        } catch (e) {
+          for (const p of batch) p.reject(e);
+        }
+      }),
+    );
   };
 
   return {
@@ -380,10 +392,12 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
     },
     read() {
       // Concurrent reads that have not started yet share one backup call.
-      sharedRead ??= withLock(async () => {
-        sharedRead = undefined;
-        return stripCtx(await readState());
-      });
+      sharedRead ??= gathered().then(() =>
+        withLock(async () => {
+          sharedRead = undefined;
+          return stripCtx(await readState());
+        }),
+      );
       return sharedRead;
     },
     edit(change: ConfigChange) {

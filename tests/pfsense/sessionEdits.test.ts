@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { isHaError, type PfSenseHaError } from "../../sdk/plan/errors";
 import type { VirtualIp } from "../../sdk/plan/model";
 import { cloneValue, toList, toStruct, type PhpStruct } from "../../sdk/codec/phpValue";
-import { getNodeSession, type NodeSessionImpl } from "../../sdk/pfsense";
+import { GATHER_MS, getNodeSession, type NodeSessionImpl } from "../../sdk/pfsense";
 import { startHarness, type Harness } from "./emulatorHarness";
 
 let h: Harness;
@@ -99,7 +99,8 @@ test("edits queued while a write is in flight are batched into the next write", 
   const first = s.edit((d) => {
     d.virtualIps = d.virtualIps.filter((v) => (v.vhid ?? 0) <= 8);
   });
-  await new Promise((r) => setTimeout(r, 20)); // the first batch is now reading or writing
+  // Past the session's gather: the first batch is now reading or writing.
+  await new Promise((r) => setTimeout(r, GATHER_MS + 15));
   const rest = Array.from({ length: 63 }, (_, i) =>
     s.edit((d) => {
       const v = d.virtualIps.find((x) => x.vhid === (i % 8) + 1);
