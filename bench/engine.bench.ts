@@ -1,0 +1,392 @@
+/**
+ * Engine cost: N CarpVips (N = 1, 16, 64, 256) and a Cluster through the real Pulumi engine
+ * (Automation API, inline programs, the offline engine of scripts/pulumiEngine.ts) against a fresh
+ * emulated pair per N, next to two floors:
+ *
+ * - the engine floor: the same stack machinery (same engine, file backend, passphrase secrets,
+ *   dynamic-provider process, resource graph and inputs) with a provider whose methods return at
+ *   once, so what remains is the engine's own per-resource cost;
+ * - the physical floor: ONE bulk `restore_config_section` per node carrying the `virtualip`
+ *   section the up left behind, sent to another fresh pair (as bench/providers.bench.ts does).
+ *
+ * Printed per N and operation (`up`, a no-change `preview` after it, `refresh`, `destroy`): wall
+ * ms, the ratio to the engine floor's same operation, and XML-RPC requests and config revisions
+ * per node as the emulated nodes counted them. Figures only; benchmarks measure, tests assert.
+ *
+ * Sizes: `npm run bench -- engine --sizes 1,16` or `BENCH_ENGINE_SIZES=1,16` (default all four).
+ * Parallelism is the engine's default (`--parallel` unset: 4 x GOMAXPROCS, i.e. 8 resource
+ * operations at once on 2 cores; `PULUMI_PARALLEL` in the environment changes it).
+ * The program has no HaSyncSettings, so the primary never pushes to the secondary: every request
+ * the secondary counts comes from the library.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import * as pulumi from "@pulumi/pulumi";
+import { automation } from "@pulumi/pulumi";
+import * as ha from "../sdk";
+import type { PhpStruct } from "../sdk/codec/phpValue";
+import { startPair, type EmulatedNode, type EmulatedPair } from "../sdk/emulator";
+import { createNodeClient, resetNodeSessions } from "../sdk/pfsense";
+import { toNodeEndpoint, type EndpointInput } from "../sdk/providers/endpointInputs";
+import { engineStatus, workspaceOptions, type EngineLayout } from "../scripts/pulumiEngine";
+
+const DEFAULT_SIZES = [1, 16, 64, 256];
+/** A segment holds at most 255 VHIDs, so VIPs are spread over the pair's three segments. */
+const SEGMENTS = [
+  { interface: "wan", prefix: "192.168.1", subnet: "192.168.1.0/24" },
+  { interface: "lan", prefix: "192.168.99", subnet: "192.168.99.0/24" },
+  { interface: "opt1", prefix: "172.16.1", subnet: "172.16.1.0/24" },
+];
+/** Explicit CARP password: no RandomPassword, so no `random` plugin (pulumi-notes A7). */
+const CARP_PASSWORD = "BenchCarpPw1";
+const OPS = ["up", "preview", "refresh", "destroy"] as const;
+type Op = (typeof OPS)[number];
+
+/** `--sizes 1,16` / `--sizes=1,16` on the command line, else `BENCH_ENGINE_SIZES`, else all. */
+function sizes(): number[] {
+  const argv = process.argv.slice(2);
+  const i = argv.findIndex((a) => a === "--sizes" || a.startsWith("--sizes="));
+  const text =
+    i < 0
+      ? process.env.BENCH_ENGINE_SIZES
+      : argv[i].startsWith("--sizes=")
+        ? argv[i].slice("--sizes=".length)
+        : argv[i + 1];
+  if (text === undefined || text.trim() === "") return DEFAULT_SIZES;
+  const out = text.split(",").map((s) => Number(s.trim()));
+  if (out.some((n) => !Number.isInteger(n) || n < 1 || n > 3 * 255)) {
+    throw new Error(`--sizes: want a comma-separated list of integers 1-765, got "${text}"`);
+  }
+  return out;
+}
+
+/** The i-th VIP's placement: round-robin over the segments, hosts .10 upwards. */
+function placement(i: number): {
+  interface: string;
+  subnet: string;
+  address: string;
+  prefix: string;
+} {
+  const seg = SEGMENTS[i % SEGMENTS.length];
+  return {
+    interface: seg.interface,
+    subnet: seg.subnet,
+    address: `${seg.prefix}.${10 + Math.floor(i / SEGMENTS.length)}`,
+    prefix: seg.prefix,
+  };
+}
+
+/** The Cluster from stack config, as a real stack (and tests/e2e/clusterProgram.ts) builds it. */
+function clusterFromConfig(): ha.Cluster {
+  const config = new pulumi.Config();
+  const node = (role: "primary" | "secondary") => ({
+    url: config.require(`${role}Url`),
+    username: config.require(`${role}Username`),
+    password: config.requireSecret(`${role}Password`),
+    tls: { fingerprint256: config.require(`${role}Fingerprint`) },
+  });
+  return new ha.Cluster({ primary: node("primary"), secondary: node("secondary") });
+}
+
+/** The measured program: N CarpVips on the pair. */
+function carpVipProgram(n: number): automation.PulumiFn {
+  return async () => {
+    const cluster = clusterFromConfig();
+    const password = pulumi.secret(CARP_PASSWORD);
+    for (let i = 0; i < n; i++) {
+      const p = placement(i);
+      new ha.CarpVip(`vip-${i}`, {
+        cluster,
+        interface: p.interface,
+        subnet: p.subnet,
+        primaryAddress: `${p.prefix}.1`,
+        secondaryAddress: `${p.prefix}.2`,
+        address: p.address,
+        password,
+      });
+    }
+  };
+}
+
+/**
+ * The engine floor's provider: every method returns at once and touches nothing.
+ *
+ * Why this and not bare ComponentResources: a CarpVip is a ComponentResource whose one child is a
+ * dynamic resource, so each of them costs the engine a component registration plus, for the child,
+ * closure serialization of its provider (cached per provider object), check/diff/create/read/
+ * delete round trips to the `pulumi-nodejs` dynamic-provider process, secret encryption and a
+ * state checkpoint per step. ComponentResources alone would skip the provider process and the CRUD
+ * round trips and understate that cost; a no-op dynamic child keeps all of it and removes only the
+ * provider's own work (planning, XML-RPC to both nodes). The child also gets the same inputs
+ * (both endpoints with secret passwords, the same scalars, a secret CARP password) and the same
+ * secret outputs, so state size and encryption match too.
+ */
+const noopProvider: pulumi.dynamic.ResourceProvider = {
+  async create(inputs: Record<string, unknown>) {
+    return { id: String(inputs.name), outs: inputs };
+  },
+  async diff() {
+    return { changes: false };
+  },
+  async read(id: string, props: Record<string, unknown>) {
+    return { id, props };
+  },
+  async delete() {},
+};
+
+class NoopVipConfig extends pulumi.dynamic.Resource {
+  constructor(name: string, props: Record<string, unknown>, opts: pulumi.CustomResourceOptions) {
+    super(noopProvider, name, props, opts, "pfsense-ha-bench", "NoopVipConfig");
+  }
+}
+
+class NoopVip extends pulumi.ComponentResource {
+  constructor(name: string, cluster: ha.Cluster, i: number) {
+    super("pfsense-ha-bench:index:NoopVip", name, {});
+    const p = placement(i);
+    const child = new NoopVipConfig(
+      name,
+      {
+        ...cluster.endpointInputs(),
+        name,
+        interface: p.interface,
+        subnet: p.subnet,
+        primaryAddress: `${p.prefix}.1`,
+        secondaryAddress: `${p.prefix}.2`,
+        address: p.address,
+        password: pulumi.secret(CARP_PASSWORD),
+      },
+      { parent: this, additionalSecretOutputs: ["primary", "secondary", "password"] },
+    );
+    this.registerOutputs({ id: child.id });
+  }
+}
+
+/** The engine floor's program: N no-op VIPs (same graph and inputs as {@link carpVipProgram}). */
+function floorProgram(n: number): automation.PulumiFn {
+  return async () => {
+    const cluster = clusterFromConfig();
+    for (let i = 0; i < n; i++) new NoopVip(`vip-${i}`, cluster, i);
+  };
+}
+
+/** Stack config for the pair: URLs, usernames, fingerprints, and passwords as secrets. */
+function pairConfig(pair: EmulatedPair): automation.ConfigMap {
+  const d = pair.describe();
+  const out: automation.ConfigMap = {};
+  for (const role of ["primary", "secondary"] as const) {
+    out[`${role}Url`] = { value: d[role].url };
+    out[`${role}Username`] = { value: d[role].username };
+    out[`${role}Password`] = { value: d[role].password, secret: true };
+    out[`${role}Fingerprint`] = { value: d[role].fingerprint256 };
+  }
+  return out;
+}
+
+/**
+ * An inline-program stack on the offline engine with its own file backend and work directory
+ * under `dir`. `main` is the repository root so the dynamic-provider process resolves
+ * `@pulumi/pulumi` and `pulumi-pfsense-ha/runtime` there whatever the cwd (pulumi-notes C3).
+ */
+async function inlineStack(
+  layout: EngineLayout,
+  dir: string,
+  stackName: string,
+  program: automation.PulumiFn,
+): Promise<automation.Stack> {
+  const workDir = join(dir, "work");
+  mkdirSync(workDir, { recursive: true });
+  const opts = await workspaceOptions({ stateDir: join(dir, "state"), workDir }, layout);
+  return automation.LocalWorkspace.createOrSelectStack(
+    { stackName, projectName: "pfsense-ha-bench", program },
+    {
+      ...opts,
+      projectSettings: { name: "pfsense-ha-bench", runtime: "nodejs", main: layout.repoRoot },
+    },
+  );
+}
+
+interface PerNode {
+  primary: number;
+  secondary: number;
+}
+
+interface Measure {
+  ms: number;
+  calls: PerNode;
+  revisions: PerNode;
+  /** Resources the engine reported as anything but unchanged (preview only). */
+  changes?: number;
+}
+
+function counters(pair: EmulatedPair): { calls: PerNode; revisions: PerNode } {
+  return {
+    calls: { primary: pair.primary.xmlrpcRequests, secondary: pair.secondary.xmlrpcRequests },
+    revisions: {
+      primary: pair.primary.revisions.length,
+      secondary: pair.secondary.revisions.length,
+    },
+  };
+}
+
+/** Times one operation and counts what both nodes handled meanwhile. */
+async function measure<T>(
+  pair: EmulatedPair,
+  f: () => Promise<T>,
+): Promise<{ m: Measure; result: T }> {
+  const before = counters(pair);
+  const t0 = performance.now();
+  const result = await f();
+  const ms = performance.now() - t0;
+  const after = counters(pair);
+  const delta = (k: "calls" | "revisions"): PerNode => ({
+    primary: after[k].primary - before[k].primary,
+    secondary: after[k].secondary - before[k].secondary,
+  });
+  return { m: { ms, calls: delta("calls"), revisions: delta("revisions") }, result };
+}
+
+/**
+ * up, no-change preview, refresh and destroy of one stack. `afterUp` runs between up and preview
+ * (outside the timings) to capture the nodes' state.
+ */
+async function lifecycle(
+  stack: automation.Stack,
+  pair: EmulatedPair,
+  afterUp: () => void = () => undefined,
+): Promise<Record<Op, Measure>> {
+  const up = await measure(pair, () => stack.up());
+  afterUp();
+  const preview = await measure(pair, () => stack.preview());
+  const summary = preview.result.changeSummary;
+  preview.m.changes = Object.entries(summary)
+    .filter(([op]) => op !== "same")
+    .reduce((s, [, count]) => s + (count ?? 0), 0);
+  const refresh = await measure(pair, () => stack.refresh());
+  const destroy = await measure(pair, () => stack.destroy());
+  return { up: up.m, preview: preview.m, refresh: refresh.m, destroy: destroy.m };
+}
+
+async function withPair<T>(f: (pair: EmulatedPair, dir: string) => Promise<T>): Promise<T> {
+  resetNodeSessions();
+  const dir = mkdtempSync(join(tmpdir(), "pfsense-ha-bench-engine-"));
+  const pair = await startPair({ dir: join(dir, "pair") });
+  try {
+    return await f(pair, dir);
+  } finally {
+    await pair.stop();
+    resetNodeSessions();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function endpoint(n: EmulatedNode): EndpointInput {
+  return {
+    url: n.url,
+    username: n.username,
+    password: n.password,
+    tls: { fingerprint256: n.fingerprint256 },
+  };
+}
+
+/** One bulk restore of the final sections per node, on a fresh pair. */
+async function physicalFloor(finals: {
+  primary: PhpStruct;
+  secondary: PhpStruct;
+}): Promise<Measure> {
+  return withPair(async (pair) => {
+    const p = createNodeClient(toNodeEndpoint(endpoint(pair.primary), "primary"));
+    const s = createNodeClient(toNodeEndpoint(endpoint(pair.secondary), "secondary"));
+    const { m } = await measure(pair, () =>
+      Promise.all([p.restoreSections(finals.primary), s.restoreSections(finals.secondary)]),
+    );
+    return m;
+  });
+}
+
+interface SizeResult {
+  n: number;
+  vips: Record<Op, Measure>;
+  floor: Record<Op, Measure>;
+  physical: Measure;
+}
+
+async function runSize(layout: EngineLayout, n: number): Promise<SizeResult> {
+  let finals: { primary: PhpStruct; secondary: PhpStruct } | undefined;
+  const { vips, floor } = await withPair(async (pair, dir) => {
+    const config = pairConfig(pair);
+    // The floor touches no node; running it first leaves the pair untouched for the VIPs.
+    const floorStack = await inlineStack(layout, dir, `floor-${n}`, floorProgram(n));
+    await floorStack.setAllConfig(config);
+    const floor = await lifecycle(floorStack, pair);
+    const vipStack = await inlineStack(layout, dir, `vips-${n}`, carpVipProgram(n));
+    await vipStack.setAllConfig(config);
+    const vips = await lifecycle(vipStack, pair, () => {
+      finals = {
+        primary: { virtualip: pair.primary.config().virtualip } as PhpStruct,
+        secondary: { virtualip: pair.secondary.config().virtualip } as PhpStruct,
+      };
+    });
+    return { vips, floor };
+  });
+  const physical = await physicalFloor(finals!);
+  return { n, vips, floor, physical };
+}
+
+/** Not printed: one N=1 floor lifecycle so the first measured run does not pay cold caches. */
+async function warmUp(layout: EngineLayout): Promise<void> {
+  await withPair(async (pair, dir) => {
+    const stack = await inlineStack(layout, dir, "warm-up", floorProgram(1));
+    await stack.setAllConfig(pairConfig(pair));
+    await lifecycle(stack, pair);
+  });
+}
+
+const HEADER =
+  "    N  op       |   CarpVips ms | engine floor ms |  x floor || calls P | calls S | revs P | revs S";
+
+function row(n: number, op: Op, v: Measure, f: Measure): string {
+  const pad = (x: number | string, w: number) => String(x).padStart(w);
+  const note = op === "preview" && v.changes ? `   (preview showed ${v.changes} change(s))` : "";
+  return (
+    `${pad(n, 5)}  ${op.padEnd(8)} |${pad(v.ms.toFixed(0), 14)} |${pad(f.ms.toFixed(0), 16)} |` +
+    `${pad((v.ms / f.ms).toFixed(2), 9)} ||${pad(v.calls.primary, 8)} |${pad(v.calls.secondary, 8)} |` +
+    `${pad(v.revisions.primary, 7)} |${pad(v.revisions.secondary, 7)}${note}`
+  );
+}
+
+function physicalRow(r: SizeResult): string {
+  const p = r.physical;
+  return (
+    `${String(r.n).padStart(5)}  physical floor: 1 bulk restore_config_section per node ` +
+    `${p.ms.toFixed(0)} ms (calls ${p.calls.primary}/${p.calls.secondary}, ` +
+    `revs ${p.revisions.primary}/${p.revisions.secondary}); up is ` +
+    `${(r.vips.up.ms / p.ms).toFixed(0)}x it`
+  );
+}
+
+/** Runs the benchmark and prints one row per N and operation. */
+export async function run(): Promise<void> {
+  const status = engineStatus();
+  if (!status.installed) {
+    console.log(`skipped: Pulumi engine not installed (${status.reason})`);
+    return;
+  }
+  const ns = sizes();
+  const parallel = process.env.PULUMI_PARALLEL ?? "engine default (4 x GOMAXPROCS)";
+  console.log(
+    `sizes ${ns.join(", ")}; --parallel ${parallel}; each N on a fresh emulated pair; ` +
+      "calls/revs are per node (P = primary, S = secondary) during that operation",
+  );
+  const t0 = performance.now();
+  await warmUp(status.layout);
+  console.log(HEADER);
+  for (const n of ns) {
+    const r = await runSize(status.layout, n);
+    for (const op of OPS) console.log(row(n, op, r.vips[op], r.floor[op]));
+    console.log(physicalRow(r));
+  }
+  console.log(`total ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+}
