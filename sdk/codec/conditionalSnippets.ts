@@ -100,6 +100,12 @@ export interface ConditionalRestore {
   sections: PhpStruct;
   /** Trailing timeout passed to restore, seconds (pfSense's own sender uses 900). */
   timeoutS: number;
+  /**
+   * Config History text for the write ("" keeps restore's "Merged in config (…)"). Set by
+   * re-stamping the revision restore wrote: `write_config($desc, false, true)` (config.lib.inc)
+   * replaces the current revision without a second backup and without another sync trigger.
+   */
+  description: string;
 }
 
 /** The outcome the conditional restore snippet reports. */
@@ -126,6 +132,8 @@ export function buildConditionalRestoreSnippet(r: ConditionalRestore): string {
     `  $pfha_payload = json_decode(base64_decode('${b64(r.sections)}'), true);`,
     `  $this->restore_config_section($pfha_payload, ${Math.trunc(r.timeoutS)});`,
     "  $pfha_status = 'applied';",
+    `  $pfha_desc = base64_decode('${Buffer.from(r.description, "utf8").toString("base64")}');`,
+    "  if ($pfha_desc !== '') { write_config($pfha_desc, false, true); }",
     "  list($pfha_cfg, $pfha_token) = $pfha_snapshot();",
     "}",
     "unlock($pfha_lock);",
@@ -146,13 +154,15 @@ export function parseConditionalRestoreSnippet(code: string): ConditionalRestore
     code,
   );
   const s = /\$this->restore_config_section\(\$pfha_payload, (\d+)\);/.exec(code);
-  if (!h || !t || !p || !s) return undefined;
+  const d = /\$pfha_desc = base64_decode\('([A-Za-z0-9+/=]*)'\);/.exec(code);
+  if (!h || !t || !p || !s || !d) return undefined;
   try {
     const r: ConditionalRestore = {
       token: Buffer.from(t[1], "base64").toString("utf8"),
       tokenSections: unb64(h[1]) as string[],
       sections: unb64(p[1]) as PhpStruct,
       timeoutS: Number(s[1]),
+      description: Buffer.from(d[1], "base64").toString("utf8"),
     };
     return buildConditionalRestoreSnippet(r) === code ? r : undefined;
   } catch {

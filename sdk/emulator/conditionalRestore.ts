@@ -28,6 +28,8 @@ export interface ConditionalWriteHost {
   config(): PhpStruct;
   /** The node's own restore_config_section, as called by the server object. */
   restoreAsServer(payload: PhpStruct, sourceIp: string): void;
+  /** `write_config($desc, false, true)`: a new current revision, no backup, no sync trigger. */
+  restampRevision(description: string, sourceIp: string): void;
   /** `$this->loop_detected`: the caller is the node's own sync target (§3.4). */
   loopDetectedFor(sourceIp: string): boolean;
   /** A GUI save, when the fault `kind` is armed (returns whether it fired). */
@@ -72,6 +74,7 @@ export function registerConditionalWriteHandlers(node: ConditionalWriteHost): vo
       else if (token === r.token) {
         node.restoreAsServer(r.sections, sourceIp);
         status = "applied";
+        if (r.description !== "") node.restampRevision(r.description, sourceIp);
         token = sectionsToken(node.config(), r.tokenSections);
       }
       return {

@@ -844,6 +844,27 @@ export class EmulatedNode {
     this.restoreSections(payload, `(system)@${sourceIp}`);
   }
 
+  /**
+   * write_config($desc, false, true) from exec_php code (config.lib.inc): the current revision
+   * gets `desc` (by `(system)@ip`), no backup is made (the write it re-stamps made one) and,
+   * with write_config_only, no filter-sync event is sent.
+   */
+  restampRevision(description: string, sourceIp: string): void {
+    const user = `(system)@${sourceIp}`;
+    const next = cloneValue(this.tree);
+    const now = Math.floor(Date.now() / 1000);
+    next.revision = { time: String(now), description: `${user}: ${description}`, username: user };
+    const normalized = normalizeConfigTree(next);
+    const tmp = `${this.configPath}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
+    writeFileSync(tmp, dumpConfigXml(normalized));
+    renameSync(tmp, this.configPath);
+    this.tree = normalized;
+    const last = this.revisions[this.revisions.length - 1];
+    const rev = { time: String(now), description: `${user}: ${description}`, username: user };
+    if (last) Object.assign(last, rev);
+    else this.revisions.push(rev);
+  }
+
   /** `$this->loop_detected` (xmlrpc.php constructor): REMOTE_ADDR is hasync/synchronizetoip. */
   loopDetectedFor(sourceIp: string): boolean {
     const syncTo = leaf(toStruct(this.tree.hasync).synchronizetoip);

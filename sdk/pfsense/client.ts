@@ -98,12 +98,18 @@ export function createNodeClient(ep: NodeEndpoint): NodeClient {
       if (!isStruct(sections)) throw malformed("the read snippet", v);
       return { sections, token: r.token };
     },
-    async conditionalRestore(token: string, readNames: string[], sections: PhpStruct) {
+    async conditionalRestore(
+      token: string,
+      readNames: string[],
+      sections: PhpStruct,
+      description = "",
+    ) {
       const code = buildConditionalRestoreSnippet({
         token,
         tokenSections: tokenSections(readNames),
         sections,
         timeoutS: RESTORE_REMOTE_TIMEOUT_S,
+        description,
       });
       const v = await call("exec_php", code, false, RESTORE_REMOTE_TIMEOUT_S);
       const r = v as PhpStruct;

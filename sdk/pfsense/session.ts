@@ -49,6 +49,23 @@ export const MAX_CONCURRENT_EDIT_RETRIES = 3;
 /** A read as the session keeps it: the NAT context and, with conditional writes, the token. */
 type ReadState = NodeState & { ctx: NatCtx; token?: string };
 
+/** The most a Config History entry names before it says how many more there were. */
+const HISTORY_LABELS = 6;
+
+/**
+ * The batch's Config History text, so that pfSense's history reads as a deployment log:
+ * `pulumi-pfsense-ha: CarpVip[wan], CarpVip[lan] and 14 more (virtualip)`.
+ */
+export function historyText(
+  edits: readonly { label?: string }[],
+  sections: Iterable<WritableSection>,
+): string {
+  const labels = [...new Set(edits.map((e) => e.label ?? "an edit"))];
+  const shown = labels.slice(0, HISTORY_LABELS).join(", ");
+  const more = labels.length > HISTORY_LABELS ? ` and ${labels.length - HISTORY_LABELS} more` : "";
+  return `pulumi-pfsense-ha: ${shown}${more} (${[...sections].join(", ")})`;
+}
+
 const warnedNoConditional = new Set<string>();
 
 /** Says once per node that writes fall back to the optimistic check (no exec_php). */
@@ -77,6 +94,7 @@ export function isWriteUnsettled(e: unknown): boolean {
 
 interface Pending {
   change: ConfigChange;
+  label?: string;
   resolve(s: NodeState): void;
   reject(e: unknown): void;
 }
@@ -207,9 +225,15 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
     base: ReadState,
     sections: Set<WritableSection>,
     payload: PhpStruct,
+    description = "",
   ): Promise<boolean> => {
     if (base.token !== undefined) {
-      const r = await client.conditionalRestore(base.token, [...READ_SECTIONS], payload);
+      const r = await client.conditionalRestore(
+        base.token,
+        [...READ_SECTIONS],
+        payload,
+        description,
+      );
       conflictRevision = r.revision;
       // `loop` wrote nothing either; the read-back then reports the sections as not landed.
       return r.status !== "conflict";
@@ -271,7 +295,7 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
       let after: ReadState;
       let wrote: boolean;
       try {
-        wrote = await writeIfUnchanged(state, sections, payload);
+        wrote = await writeIfUnchanged(state, sections, payload, historyText(live, sections));
       } catch (e) {
         // xmlrpc.php authenticates before it dispatches, so a refused login ran nothing (and a
         // read to make sure would be one more failed login toward pfSense's lockout).
@@ -400,9 +424,9 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
       );
       return sharedRead;
     },
-    edit(change: ConfigChange) {
+    edit(change: ConfigChange, label?: string) {
       return new Promise<NodeState>((resolve, reject) => {
-        queue.push({ change, resolve, reject });
+        queue.push({ change, label, resolve, reject });
         scheduleBatch();
       });
     },

@@ -115,6 +115,7 @@ export interface NodeClient {
     token: string,
     readNames: string[],
     sections: PhpStruct,
+    description?: string,
   ): Promise<ConditionalRestoreResult>;
   interfacesCarpConfigure(): Promise<void>;
   execPhp(code: string): Promise<PhpValue>;
@@ -175,5 +176,9 @@ export type ConfigChange = (draft: NodeHaConfig) => void;
 export interface NodeSession {
   readonly client: NodeClient;
   read(): Promise<NodeState>;
-  edit(change: ConfigChange): Promise<NodeState>;
+  /**
+   * Queues `change` for the next batch. `label` names who asks (`CarpVip[wan]`) in the batch's
+   * Config History entry.
+   */
+  edit(change: ConfigChange, label?: string): Promise<NodeState>;
 }

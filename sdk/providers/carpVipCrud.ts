@@ -281,7 +281,7 @@ async function reconcile(
   const pAfter = await orPartial(
     "primary write",
     record,
-    () => pair.primary.edit(change),
+    () => pair.primary.edit(change, lbl),
     isPreWriteError,
   );
   const pv = pAfter.config.virtualIps.find((v) => v.uniqid === id);
@@ -392,7 +392,7 @@ export async function deleteCarpVip(id: string, props: CarpVipOutputs): Promise<
     // An adopted VIP goes back to what it was; one the resource created goes away.
     if (i >= 0 && prior) draft.virtualIps[i] = prior;
     else draft.virtualIps = draft.virtualIps.filter((v) => v.uniqid !== id);
-  });
+  }, `${lbl} delete`);
   const expected = prior ? deriveSecondary(onlyVips([prior])).virtualIps[0] : undefined;
   await convergeSecondary({
     primary: pAfter,

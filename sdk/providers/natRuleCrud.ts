@@ -124,7 +124,7 @@ async function reconcile(
   const pAfter = await orPartial(
     "primary write",
     record,
-    () => pair.primary.edit(change),
+    () => pair.primary.edit(change, lbl),
     isPreWriteError,
   );
   const pr = ours(pAfter.config, id);

@@ -117,7 +117,7 @@ const notInPlace = (o: ConvergeOptions, why: string): Error =>
 async function writeDirectly(o: ConvergeOptions): Promise<NodeState> {
   const racing = o.area !== undefined && pfSenseSyncs(o.primary.config.hasync, o.area);
   for (let attempt = 0; ; attempt++) {
-    const state = await o.secondary.edit(o.apply);
+    const state = await o.secondary.edit(o.apply, o.label);
     if (!o.inPlace(state.config)) throw notInPlace(o, "after the write");
     if (!racing) return state;
     await sleep(SYNC_SETTLE_MS);

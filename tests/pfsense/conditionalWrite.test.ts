@@ -165,3 +165,22 @@ test("a refused login is attempted once: a second client, and a second process, 
   resetNodeSessions();
   await getNodeSession(h.endpoint()).read();
 });
+
+test("one batch is one Config History entry naming who asked and which sections changed", async () => {
+  resetNodeSessions();
+  const s = getNodeSession(h.endpoint()) as NodeSessionImpl;
+  const revs0 = h.node.revisions.length;
+  await Promise.all(
+    ["lan", "wan"].map((ifName, i) =>
+      s.edit((d) => {
+        d.natMode = "automatic";
+        d.virtualIps = d.virtualIps.filter((v) => v.uniqid !== `bbbb000${i}`);
+      }, `CarpVip[${ifName}-vip]`),
+    ),
+  );
+  assert.equal(h.node.revisions.length - revs0, 1, "one revision for the batch");
+  const last = h.node.revisions[h.node.revisions.length - 1];
+  assert.match(last.description, /pulumi-pfsense-ha: CarpVip\[lan-vip\], CarpVip\[wan-vip\]/);
+  assert.match(last.description, /\(virtualip, nat\)/);
+  assert.equal(leaf(toStruct(h.node.config().revision).description), last.description);
+});
