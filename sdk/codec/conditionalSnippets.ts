@@ -113,7 +113,8 @@ export type ConditionalRestoreStatus = "applied" | "conflict" | "loop";
 
 /**
  * Applies `sections` through the node's own restore only if the node's sections still have
- * `token`. Reply: `{status, token, revision, marker}`; `token` is the one after the call. `loop`:
+ * `token`. Reply: `{status, token, sections, marker}`: the token and the token's sections (plus
+ * `revision`) as they are after the call, so the write needs no separate read-back. `loop`:
  * the caller is the node's own sync target, so restore would refuse to write (loop protection).
  * No config lock is held around restore: write_config takes `config` itself and pfSense's lock()
  * is not reentrant (a second flock on a new handle would wait for the first forever).
@@ -137,10 +138,15 @@ export function buildConditionalRestoreSnippet(r: ConditionalRestore): string {
     "  list($pfha_cfg, $pfha_token) = $pfha_snapshot();",
     "}",
     "unlock($pfha_lock);",
+    // The sections as they are now: the caller's read-back, in the same request.
+    "$pfha_sections = array();",
+    "foreach (array_merge(array('revision'), $pfha_hash_names) as $pfha_n) {",
+    "  if (isset($pfha_cfg[$pfha_n])) { $pfha_sections[$pfha_n] = $pfha_cfg[$pfha_n]; }",
+    "}",
     "$toreturn = array(",
     "  'status' => $pfha_status,",
     "  'token' => $pfha_token,",
-    "  'revision' => isset($pfha_cfg['revision']) ? $pfha_cfg['revision'] : array(),",
+    "  'sections' => $pfha_sections,",
     `  'marker' => '${CONDITIONAL_RESTORE_MARKER}',`,
     ");",
   ].join("\n");

@@ -77,12 +77,11 @@ export function registerConditionalWriteHandlers(node: ConditionalWriteHost): vo
         if (r.description !== "") node.restampRevision(r.description, sourceIp);
         token = sectionsToken(node.config(), r.tokenSections);
       }
-      return {
-        status,
-        token,
-        revision: node.config().revision ?? [],
-        marker: CONDITIONAL_RESTORE_MARKER,
-      };
+      const cfg = node.config();
+      const sections: PhpStruct = {};
+      for (const n of ["revision", ...r.tokenSections])
+        if (cfg[n] !== undefined) sections[n] = cfg[n];
+      return { status, token, sections, marker: CONDITIONAL_RESTORE_MARKER };
     },
   );
 }

@@ -24,7 +24,6 @@ import { callNode } from "./transport";
 import { parseFirmwareInfo } from "./version";
 import { decodeCarpStatus, decodeMaintenance, decodeSyncNotices } from "./carpRuntime";
 import { nodeLabel } from "./endpointLabel";
-import { decodeRevision } from "./sections/revision";
 
 /** Trailing timeout (seconds) sent with every call, as pfSense's own client does (§2.4, §6.5). */
 export const DEFAULT_REMOTE_TIMEOUT_S = 240;
@@ -120,7 +119,9 @@ export function createNodeClient(ep: NodeEndpoint): NodeClient {
       if (status !== "applied" && status !== "conflict" && status !== "loop") {
         throw malformed("the conditional restore snippet", v);
       }
-      return { status, token: r.token, revision: decodeRevision(r.revision) };
+      const after = Array.isArray(r.sections) && r.sections.length === 0 ? {} : r.sections;
+      if (!isStruct(after)) throw malformed("the conditional restore snippet", v);
+      return { status, after: { sections: after, token: r.token } };
     },
     async interfacesCarpConfigure() {
       expectTrue("interfaces_carp_configure", await call("interfaces_carp_configure", "", false));

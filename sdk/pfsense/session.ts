@@ -1,10 +1,13 @@
 /**
  * getNodeSession: the one write path per node per process. A module-level registry keyed by
  * URL, so every dynamic resource served by one provider process shares the session and its
- * lock (pulumi-notes B2 pitfall 11). Edits are coalesced: everything queued while a write is
- * in flight goes into the next batch, which does one read, applies all changes in order, one
- * optimistic revision check, one restore_config_section and one read-back (§7.2, §7.3). The
- * session's own work per batch is linear in the batch (see editBatch.ts, verifyWrite.ts).
+ * lock (pulumi-notes B2 pitfall 11). Edits that arrive together are gathered into one batch,
+ * which starts from one read (or the previous batch's read-back), applies all item edits in
+ * order and writes once, conditionally: the node checks, in the same exec_php request, that
+ * the sections still have the token they were read with, runs its own restore and answers with
+ * the sections after the write (design/pfsense-xmlrpc.md §7.4). A conflict replays the edits on
+ * that fresh content. Afterwards the items others held are checked (itemPreservation.ts) and
+ * each edit's sections verified (verifyWrite.ts); the batch's work is linear in the batch.
  */
 import { isDeepStrictEqual } from "node:util";
 import { haError, isHaError } from "../plan/errors";
@@ -44,7 +47,7 @@ export const GATHER_MS = 30;
 const gathered = (): Promise<void> => new Promise((r) => setTimeout(r, GATHER_MS));
 
 /** How often a batch is re-read and re-applied after a concurrent edit before giving up. */
-export const MAX_CONCURRENT_EDIT_RETRIES = 3;
+export const MAX_CONCURRENT_EDIT_RETRIES = 5;
 
 /** A read as the session keeps it: the NAT context and, with conditional writes, the token. */
 type ReadState = NodeState & { ctx: NatCtx; token?: string };
@@ -193,12 +196,16 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
       token = r?.token;
     }
     raw ??= await client.backupSections([...READ_SECTIONS]);
-    const configVersion = decodeConfigVersion(raw.version);
-    const ctx = natCtx({ firmware, configVersion });
+    return decodeState(raw, token);
+  };
+
+  const decodeState = (raw: PhpStruct, token: string | undefined): ReadState => {
+    const fw = firmware as FirmwareInfo; // read before any section read
+    const ctx = natCtx({ firmware: fw, configVersion: decodeConfigVersion(raw.version) });
     return {
       config: decodeNodeConfig(raw, ctx),
       revision: decodeRevision(raw.revision),
-      firmware,
+      firmware: fw,
       raw,
       ctx,
       token,
@@ -220,13 +227,16 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
   /** The revision that came in between when the node still held something else than `base`. */
   let conflictRevision: RevisionInfo | undefined;
 
-  /** Writes `payload` if the node still holds `base`; false on a conflict. */
+  /**
+   * Writes `payload` if the node still holds `base`. `wrote` false: a conflict, nothing written.
+   * `after`: the node's state after the write when the reply carried it (conditional writes).
+   */
   const writeIfUnchanged = async (
     base: ReadState,
     sections: Set<WritableSection>,
     payload: PhpStruct,
     description = "",
-  ): Promise<boolean> => {
+  ): Promise<{ wrote: boolean; after?: ReadState }> => {
     if (base.token !== undefined) {
       const r = await client.conditionalRestore(
         base.token,
@@ -234,9 +244,10 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
         payload,
         description,
       );
-      conflictRevision = r.revision;
+      const after = decodeState(r.after.sections, r.after.token);
+      conflictRevision = after.revision;
       // `loop` wrote nothing either; the read-back then reports the sections as not landed.
-      return r.status !== "conflict";
+      return { wrote: r.status !== "conflict", after };
     }
     // Fallback without exec_php: an optimistic check right before the write (§7.3). The revision
     // has one-second resolution, so the sections about to be written are compared as well.
@@ -245,9 +256,9 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
     const moved =
       !sameRevision(conflictRevision, base.revision) ||
       [...sections].some((sec) => !isDeepStrictEqual(check[sec], base.raw[sec]));
-    if (moved) return false;
+    if (moved) return { wrote: false };
     await client.restoreSections(payload);
-    return true;
+    return { wrote: true };
   };
 
   /**
@@ -274,7 +285,7 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
     sessionStats.batches++;
     let live = batch;
     for (let attempt = 0; ; attempt++) {
-      const reused = attempt === 0 ? lastReadBack : undefined;
+      const reused = lastReadBack;
       lastReadBack = undefined;
       const state = reused ?? (await readState());
       const { draft, accepted, sections, payload } = applyEdits(
@@ -292,25 +303,28 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
         for (const p of live) p.resolve(unchanged);
         return;
       }
-      let after: ReadState;
-      let wrote: boolean;
+      let outcome: { wrote: boolean; after?: ReadState };
       try {
-        wrote = await writeIfUnchanged(state, sections, payload, historyText(live, sections));
+        outcome = await writeIfUnchanged(state, sections, payload, historyText(live, sections));
       } catch (e) {
         // xmlrpc.php authenticates before it dispatches, so a refused login ran nothing (and a
         // read to make sure would be one more failed login toward pfSense's lockout).
         if (isHaError(e) && (e.code === "E_AUTH" || e.code === "E_PRIVILEGE")) throw e;
-        after = await landedDespite(e, draft, sections);
-        wrote = true;
+        outcome = { wrote: true, after: await landedDespite(e, draft, sections) };
       }
-      if (!wrote) {
+      if (!outcome.wrote) {
         sessionStats.concurrentRetries++;
         if (attempt >= MAX_CONCURRENT_EDIT_RETRIES)
           throw concurrentEditError(conflictRevision ?? state.revision);
+        // The conflict's reply is the fresh content: replay on it without another read, after a
+        // random pause so that two writers that keep colliding stop doing so in lockstep.
+        lastReadBack = outcome.after;
+        await new Promise((r) => setTimeout(r, (attempt + 1) * (20 + Math.random() * 60)));
         continue;
       }
+      let after: ReadState;
       try {
-        after ??= await readState();
+        after = outcome.after ?? (await readState());
       } catch (e) {
         throw markWriteUnsettled(e); // written, but not verified
       }
@@ -342,8 +356,14 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
       process.stderr.write(
         `[pfsense-ha ${nodeLabel(client.endpoint)}] another writer's save removed ${lost.length} item(s) this library does not own during its write (${lost.map((l) => l.identity.slice(0, 60)).join("; ")}); putting them back\n`,
       );
-      if (await writeIfUnchanged(after, fix, payload)) sessionStats.repairs++;
-      after = await readState();
+      const r = await writeIfUnchanged(
+        after,
+        fix,
+        payload,
+        "pulumi-pfsense-ha: put back items another writer's save removed",
+      );
+      if (r.wrote) sessionStats.repairs++;
+      after = r.after ?? (await readState());
     }
     return after;
   };

@@ -138,10 +138,8 @@ export interface ConditionalRestoreResult {
    * caller is the node's own sync target, so restore refuses (loop protection, nothing written).
    */
   status: "applied" | "conflict" | "loop";
-  /** The node's change token after the call. */
-  token: string;
-  /** The node's revision after the call (on a conflict: the change that came in between). */
-  revision: RevisionInfo;
+  /** The sections read and the token as they are after the call (the write's read-back). */
+  after: TokenRead;
 }
 
 /** `revision` of config.xml (§9.2 notes). */

@@ -8,7 +8,12 @@ import assert from "node:assert/strict";
 import { isHaError, type PfSenseHaError } from "../../sdk/plan/errors";
 import type { VirtualIp } from "../../sdk/plan/model";
 import { cloneValue, toList, toStruct, type PhpStruct } from "../../sdk/codec/phpValue";
-import { GATHER_MS, getNodeSession, type NodeSessionImpl } from "../../sdk/pfsense";
+import {
+  GATHER_MS,
+  MAX_CONCURRENT_EDIT_RETRIES,
+  getNodeSession,
+  type NodeSessionImpl,
+} from "../../sdk/pfsense";
 import { startHarness, type Harness } from "./emulatorHarness";
 
 let h: Harness;
@@ -248,9 +253,13 @@ test("a node that keeps being edited gives E_CONCURRENT_EDIT naming who edited, 
     .catch((e: unknown) => e)) as PfSenseHaError;
   assert.ok(isHaError(err, "E_CONCURRENT_EDIT"), String(err));
   assert.match(err.message, /alice@10\.0\.0\.7/);
-  assert.match(err.message, /GUI edit #4/);
+  assert.match(err.message, new RegExp(`GUI edit #${MAX_CONCURRENT_EDIT_RETRIES + 1}`));
   const lan = toStruct(toStruct(h.node.config().dhcpd).lan);
-  assert.equal(lan.domain, "gui4.example", "the other writer's last edit is intact");
+  assert.equal(
+    lan.domain,
+    `gui${MAX_CONCURRENT_EDIT_RETRIES + 1}.example`,
+    "the other writer's last edit is intact",
+  );
   assert.equal(lan.failover_peerip, "192.168.99.2", "our edit was not written");
 });
 

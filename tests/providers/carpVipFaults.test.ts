@@ -114,8 +114,11 @@ test("HTTP 500 at the secondary write: E_PARTIAL naming the secondary step, its 
   await carp.delete(e.id, outs);
 });
 
-test("read-back failing after the primary write (repeated 500s): E_PARTIAL, no duplicate after the rerun", async () => {
+test("the write's reply lost and the node unreadable after it (repeated 500s): E_PARTIAL, no duplicate after the rerun", async () => {
   const inp = inputs("192.168.1.63");
+  armAtNextWrite(fx.primary, "primary", fx.pair.primary, "before-write", (n) =>
+    n.faults.dropConnections(1, { afterProcessing: true }),
+  );
   armAtNextWrite(fx.primary, "primary", fx.pair.primary, "after-write", (n) =>
     n.faults.httpError(500, 6),
   );

@@ -31,9 +31,12 @@ export function armAtNextWrite(
     client[m] = async (...args: unknown[]) => {
       methods.forEach((k, j) => (client[k] = originals[j])); // one shot
       if (when === "before-write") await arm(node);
-      const r = await originals[i](...args);
-      if (when === "after-write") await arm(node);
-      return r;
+      try {
+        return await originals[i](...args);
+      } finally {
+        // Also when the write's reply was lost: the fault then meets what follows it.
+        if (when === "after-write") await arm(node);
+      }
     };
   });
 }
