@@ -20,7 +20,7 @@
  * the secondary counts comes from the library.
  */
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import * as pulumi from "@pulumi/pulumi";
@@ -367,6 +367,13 @@ function physicalRow(r: SizeResult): string {
   );
 }
 
+/** The load average: other work on the machine inflates every figure, this says how much ran. */
+function load(): string {
+  return loadavg()
+    .map((x) => x.toFixed(2))
+    .join(" / ");
+}
+
 /** Runs the benchmark and prints one row per N and operation. */
 export async function run(): Promise<void> {
   const status = engineStatus();
@@ -380,6 +387,7 @@ export async function run(): Promise<void> {
     `sizes ${ns.join(", ")}; --parallel ${parallel}; each N on a fresh emulated pair; ` +
       "calls/revs are per node (P = primary, S = secondary) during that operation",
   );
+  console.log(`load average at the start (1/5/15 min) ${load()}`);
   const t0 = performance.now();
   await warmUp(status.layout);
   console.log(HEADER);
@@ -388,5 +396,6 @@ export async function run(): Promise<void> {
     for (const op of OPS) console.log(row(n, op, r.vips[op], r.floor[op]));
     console.log(physicalRow(r));
   }
-  console.log(`total ${((performance.now() - t0) / 1000).toFixed(0)} s`);
+  const total = ((performance.now() - t0) / 1000).toFixed(0);
+  console.log(`total ${total} s; load average at the end (1/5/15 min) ${load()}`);
 }
