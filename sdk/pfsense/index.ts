@@ -17,6 +17,7 @@ export type {
 } from "./types";
 export { createNodeClient, DEFAULT_REMOTE_TIMEOUT_S, RESTORE_REMOTE_TIMEOUT_S } from "./client";
 export {
+  GATHER_MAX_MS,
   GATHER_MS,
   getNodeSession,
   isWriteUnsettled,

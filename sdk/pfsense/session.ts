@@ -39,12 +39,26 @@ import { applyEdits, touchedSections } from "./editBatch";
 import type { NatCtx } from "./sections/nat";
 
 /**
- * How long a session gathers operations that arrive together before it reads or writes, in ms.
- * Small beside a node's own write (a restore on pfSense reloads the filter: seconds).
+ * A session gathers the operations that arrive together before it reads or writes: it starts
+ * once none has arrived for GATHER_MS, or GATHER_MAX_MS after the first, whichever is sooner.
+ * The engine runs at most `--parallel` resource operations at once (default 4 × CPUs) and hands
+ * them over one by one, so a fixed pause would catch only a few of them. Both are small beside
+ * a node's own write (a restore on pfSense reloads the filter: seconds).
  */
 export const GATHER_MS = 30;
+/** The longest a gather lasts, in ms. */
+export const GATHER_MAX_MS = 300;
 
-const gathered = (): Promise<void> => new Promise((r) => setTimeout(r, GATHER_MS));
+/** Resolves once `lastArrival()` is GATHER_MS old, or GATHER_MAX_MS after the call. */
+async function gathered(lastArrival: () => number): Promise<void> {
+  const start = Date.now();
+  for (;;) {
+    const idle = Date.now() - lastArrival();
+    const left = GATHER_MAX_MS - (Date.now() - start);
+    if (idle >= GATHER_MS || left <= 0) return;
+    await new Promise((r) => setTimeout(r, Math.min(GATHER_MS - idle, left)));
+  }
+}
 
 /** How often a batch is re-read and re-applied after a concurrent edit before giving up. */
 export const MAX_CONCURRENT_EDIT_RETRIES = 5;
@@ -168,6 +182,9 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
   let queue: Pending[] = [];
   let batchScheduled = false;
   let sharedRead: Promise<NodeState> | undefined;
+  // When the last edit and the last read arrived (for the gather).
+  let lastEdit = 0;
+  let lastRead = 0;
   const sessionStats: SessionStats = { writes: 0, batches: 0, concurrentRetries: 0, repairs: 0 };
 
   const withLock = <T>(fn: () => Promise<T>): Promise<T> => {
@@ -407,7 +424,7 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
     batchScheduled = true;
     // The engine hands resource operations over one by one: a short gather lets those that
     // arrive together share one write (one config revision) instead of one each.
-    void gathered().then(() =>
+    void gathered(() => lastEdit).then(() =>
       withLock(async () => {
         batchScheduled = false;
         const batch = queue;
@@ -436,7 +453,8 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
     },
     read() {
       // Concurrent reads that have not started yet share one backup call.
-      sharedRead ??= gathered().then(() =>
+      lastRead = Date.now();
+      sharedRead ??= gathered(() => lastRead).then(() =>
         withLock(async () => {
           sharedRead = undefined;
           return stripCtx(await readState());
@@ -447,6 +465,7 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
     edit(change: ConfigChange, label?: string) {
       return new Promise<NodeState>((resolve, reject) => {
         queue.push({ change, label, resolve, reject });
+        lastEdit = Date.now();
         scheduleBatch();
       });
     },
