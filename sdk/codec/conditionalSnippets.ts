@@ -2,10 +2,10 @@
  * The two parametrised exec_php snippets of the conditional write path (issue "Safe writes"):
  * pfSense has no compare-and-swap, so the library brings its own.
  *
- * - the **read** snippet returns chosen top-level sections together with a change token (an MD5
- *   of those sections as parsed from one read of config.xml);
- * - the **conditional restore** snippet compares the token with config.xml as it is now and, only
- *   when they match, runs the node's own `restore_config_section` in the same request, so the
+ * - the **read** snippet returns chosen top-level sections together with a change token per
+ *   section (an MD5 of it as parsed from one read of config.xml);
+ * - the **conditional restore** snippet compares the tokens of the sections the edit depends on
+ *   with config.xml as it is now and, only when they all match, runs the node's own `restore_config_section` in the same request, so the
  *   check and the write are decided on the node. xmlrpc.php holds its `xmlrpc` lock for the whole
  *   request (pfSense 2.5+ `src/usr/local/www/xmlrpc.php`, around `handleCall()`), so no other
  *   XML-RPC client, stack or sync push can run in between. GUI saves, cron jobs and packages do
@@ -18,6 +18,9 @@
  * recognise exactly the code this module builds and nothing else.
  */
 import type { PhpStruct } from "./phpValue";
+
+/** A change token per top-level section (MD5 of PHP's serialize() of it, as parsed). */
+export type SectionTokens = Record<string, string>;
 
 /** Marker of the read snippet's reply. */
 export const READ_MARKER = "pfsense-ha:read-sections:1";
@@ -32,8 +35,9 @@ const unb64 = (s: string): unknown => JSON.parse(Buffer.from(s, "base64").toStri
 /**
  * The snapshot both snippets take: config.xml's bytes read once and parsed from a private copy
  * (`parse_xml_config`, in every version; `parse_config(true)` is gone from master), so the content
- * and the token come from the same bytes. The token hashes only the sections the library reads,
- * so an unrelated save (vouchers, packages) is no conflict: restore merges into the fresh parse.
+ * and the tokens come from the same bytes. A token per section lets a write depend only on the
+ * sections it writes or checks, so an unrelated save (vouchers, packages, another section the
+ * GUI saved) is no conflict: restore merges into the fresh parse.
  */
 function snapshotPrelude(hashNames: readonly string[]): string[] {
   return [
@@ -45,9 +49,9 @@ function snapshotPrelude(hashNames: readonly string[]): string[] {
     "  file_put_contents($tmp, $xml);",
     "  $cfg = parse_xml_config($tmp, 'pfsense');",
     "  @unlink($tmp);",
-    "  $hashed = array();",
-    "  foreach ($pfha_hash_names as $n) { $hashed[$n] = isset($cfg[$n]) ? $cfg[$n] : null; }",
-    "  return array($cfg, md5(serialize($hashed)));",
+    "  $tokens = array();",
+    "  foreach ($pfha_hash_names as $n) { $tokens[$n] = md5(serialize(isset($cfg[$n]) ? $cfg[$n] : null)); }",
+    "  return array($cfg, $tokens);",
     "};",
   ];
 }
@@ -64,14 +68,14 @@ export function buildReadSnippet(names: readonly string[]): string {
   return [
     ...snapshotPrelude(tokenSections(names)),
     `$pfha_names = json_decode(base64_decode('${b64(names)}'), true);`,
-    "list($pfha_cfg, $pfha_token) = $pfha_snapshot();",
+    "list($pfha_cfg, $pfha_tokens) = $pfha_snapshot();",
     "$pfha_sections = array();",
     "foreach ($pfha_names as $pfha_n) {",
     "  if (isset($pfha_cfg[$pfha_n])) { $pfha_sections[$pfha_n] = $pfha_cfg[$pfha_n]; }",
     "}",
     "$toreturn = array(",
     "  'sections' => $pfha_sections,",
-    "  'token' => $pfha_token,",
+    "  'tokens' => $pfha_tokens,",
     `  'marker' => '${READ_MARKER}',`,
     ");",
   ].join("\n");
@@ -92,9 +96,12 @@ export function parseReadSnippet(code: string): { names: string[] } | undefined 
 
 /** What the conditional restore carries. */
 export interface ConditionalRestore {
-  /** The token the edit was based on (from the read snippet). */
-  token: string;
-  /** The sections the token covers ({@link tokenSections} of what was read). */
+  /**
+   * The tokens the edit was based on, for the sections that must not have changed (those it
+   * writes and those its checks read), from the read snippet.
+   */
+  expected: SectionTokens;
+  /** Every section a token is computed for ({@link tokenSections} of what was read). */
   tokenSections: string[];
   /** The restore_config_section payload. */
   sections: PhpStruct;
@@ -112,8 +119,8 @@ export interface ConditionalRestore {
 export type ConditionalRestoreStatus = "applied" | "conflict" | "loop";
 
 /**
- * Applies `sections` through the node's own restore only if the node's sections still have
- * `token`. Reply: `{status, token, sections, marker}`: the token and the token's sections (plus
+ * Applies `sections` through the node's own restore only if every section in `expected` still
+ * has its token. Reply: `{status, tokens, sections, marker}`: the tokens and the sections (plus
  * `revision`) as they are after the call, so the write needs no separate read-back. `loop`:
  * the caller is the node's own sync target, so restore would refuse to write (loop protection).
  * No config lock is held around restore: write_config takes `config` itself and pfSense's lock()
@@ -122,20 +129,24 @@ export type ConditionalRestoreStatus = "applied" | "conflict" | "loop";
 export function buildConditionalRestoreSnippet(r: ConditionalRestore): string {
   return [
     ...snapshotPrelude(r.tokenSections),
-    `$pfha_expected = base64_decode('${Buffer.from(r.token, "utf8").toString("base64")}');`,
+    `$pfha_expected = json_decode(base64_decode('${b64(r.expected)}'), true);`,
     `$pfha_lock = lock('${LIBRARY_LOCK}', LOCK_EX);`,
-    "list($pfha_cfg, $pfha_token) = $pfha_snapshot();",
+    "list($pfha_cfg, $pfha_tokens) = $pfha_snapshot();",
+    "$pfha_same = true;",
+    "foreach ($pfha_expected as $pfha_n => $pfha_h) {",
+    "  if (!isset($pfha_tokens[$pfha_n]) || $pfha_tokens[$pfha_n] !== $pfha_h) { $pfha_same = false; }",
+    "}",
     "$pfha_status = 'conflict';",
     "if ($this->loop_detected) {",
     "  $pfha_status = 'loop';",
-    "} elseif ($pfha_token === $pfha_expected) {",
+    "} elseif ($pfha_same) {",
     "  $config = $pfha_cfg;",
     `  $pfha_payload = json_decode(base64_decode('${b64(r.sections)}'), true);`,
     `  $this->restore_config_section($pfha_payload, ${Math.trunc(r.timeoutS)});`,
     "  $pfha_status = 'applied';",
     `  $pfha_desc = base64_decode('${Buffer.from(r.description, "utf8").toString("base64")}');`,
     "  if ($pfha_desc !== '') { write_config($pfha_desc, false, true); }",
-    "  list($pfha_cfg, $pfha_token) = $pfha_snapshot();",
+    "  list($pfha_cfg, $pfha_tokens) = $pfha_snapshot();",
     "}",
     "unlock($pfha_lock);",
     // The sections as they are now: the caller's read-back, in the same request.
@@ -145,7 +156,7 @@ export function buildConditionalRestoreSnippet(r: ConditionalRestore): string {
     "}",
     "$toreturn = array(",
     "  'status' => $pfha_status,",
-    "  'token' => $pfha_token,",
+    "  'tokens' => $pfha_tokens,",
     "  'sections' => $pfha_sections,",
     `  'marker' => '${CONDITIONAL_RESTORE_MARKER}',`,
     ");",
@@ -155,7 +166,9 @@ export function buildConditionalRestoreSnippet(r: ConditionalRestore): string {
 /** The parameters of a conditional restore snippet, or undefined when `code` is not one. */
 export function parseConditionalRestoreSnippet(code: string): ConditionalRestore | undefined {
   const h = HASH_NAMES.exec(code);
-  const t = /\$pfha_expected = base64_decode\('([A-Za-z0-9+/=]*)'\);/.exec(code);
+  const t = /\$pfha_expected = json_decode\(base64_decode\('([A-Za-z0-9+/=]*)'\), true\);/.exec(
+    code,
+  );
   const p = /\$pfha_payload = json_decode\(base64_decode\('([A-Za-z0-9+/=]*)'\), true\);/.exec(
     code,
   );
@@ -164,7 +177,7 @@ export function parseConditionalRestoreSnippet(code: string): ConditionalRestore
   if (!h || !t || !p || !s || !d) return undefined;
   try {
     const r: ConditionalRestore = {
-      token: Buffer.from(t[1], "base64").toString("utf8"),
+      expected: unb64(t[1]) as SectionTokens,
       tokenSections: unb64(h[1]) as string[],
       sections: unb64(p[1]) as PhpStruct,
       timeoutS: Number(s[1]),

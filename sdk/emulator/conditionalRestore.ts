@@ -41,12 +41,18 @@ export interface ConditionalWriteHost {
 }
 
 /**
- * The token of `names` in `cfg`. pfSense's snippet hashes PHP's serialize() of them; the
- * emulator's own stable encoding serves the same purpose (the client treats tokens as opaque).
+ * The token of each of `names` in `cfg`. pfSense's snippet hashes PHP's serialize() of each;
+ * the emulator's own stable encoding serves the same purpose (the client treats tokens as
+ * opaque and only compares them).
  */
-function sectionsToken(cfg: PhpStruct, names: readonly string[]): string {
-  const picked = names.map((n) => [n, cfg[n] ?? null]);
-  return createHash("md5").update(JSON.stringify(picked)).digest("hex");
+function sectionTokens(cfg: PhpStruct, names: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const n of names) {
+    out[n] = createHash("md5")
+      .update(JSON.stringify(cfg[n] ?? null))
+      .digest("hex");
+  }
+  return out;
 }
 
 /** Registers the read and conditional restore snippet handlers on `node`. */
@@ -56,32 +62,33 @@ export function registerConditionalWriteHandlers(node: ConditionalWriteHost): vo
     ({ code }) => {
       const { names } = parseReadSnippet(code)!;
       const cfg = node.config();
-      const token = sectionsToken(cfg, tokenSections(names));
+      const tokens = sectionTokens(cfg, tokenSections(names));
       const sections: PhpStruct = {};
       for (const n of names) if (cfg[n] !== undefined) sections[n] = cfg[n];
       // The same GUI save after a read as for backup_config_section (faults.concurrentEditAfterRead).
       node.guiEditIfArmed("concurrentEdit");
-      return { sections, token, marker: READ_MARKER };
+      return { sections, tokens, marker: READ_MARKER };
     },
   );
   node.registerExecPhp(
     (code) => parseConditionalRestoreSnippet(code) !== undefined,
     ({ code, sourceIp }) => {
       const r = parseConditionalRestoreSnippet(code)!;
-      let token = sectionsToken(node.config(), r.tokenSections);
+      let tokens = sectionTokens(node.config(), r.tokenSections);
+      const same = Object.entries(r.expected).every(([n, t]) => tokens[n] === t);
       let status = "conflict";
       if (node.loopDetectedFor(sourceIp)) status = "loop";
-      else if (token === r.token) {
+      else if (same) {
         node.restoreAsServer(r.sections, sourceIp);
         status = "applied";
         if (r.description !== "") node.restampRevision(r.description, sourceIp);
-        token = sectionsToken(node.config(), r.tokenSections);
+        tokens = sectionTokens(node.config(), r.tokenSections);
       }
       const cfg = node.config();
       const sections: PhpStruct = {};
       for (const n of ["revision", ...r.tokenSections])
         if (cfg[n] !== undefined) sections[n] = cfg[n];
-      return { status, token, sections, marker: CONDITIONAL_RESTORE_MARKER };
+      return { status, tokens, sections, marker: CONDITIONAL_RESTORE_MARKER };
     },
   );
 }

@@ -58,6 +58,16 @@ export function createNodeClient(ep: NodeEndpoint): NodeClient {
       field,
       fix: "check that the URL points at pfSense's /xmlrpc.php and that the node runs pfSense 2.5 or later",
     });
+  // An empty PHP array travels as an empty XML-RPC array, not a struct (§4.4).
+  const struct = (x: PhpValue | undefined): PhpValue | undefined =>
+    Array.isArray(x) && x.length === 0 ? {} : x;
+  const tokenRead = (r: PhpStruct, what: string) => {
+    const sections = struct(r.sections);
+    const tokens = struct(r.tokens);
+    if (!isStruct(sections) || !isStruct(tokens)) throw malformed(what, r);
+    if (!Object.values(tokens).every((t) => typeof t === "string")) throw malformed(what, r);
+    return { sections, tokens: tokens as Record<string, string> };
+  };
   return {
     endpoint: ep,
     stats,
@@ -90,21 +100,17 @@ export function createNodeClient(ep: NodeEndpoint): NodeClient {
       // `true`: the snippet left no $toreturn, so exec_php is not running our code (§4.2).
       if (v === true) return undefined;
       const r = v as PhpStruct;
-      if (!isStruct(v) || r.marker !== READ_MARKER || typeof r.token !== "string") {
-        throw malformed("the read snippet", v);
-      }
-      const sections = Array.isArray(r.sections) && r.sections.length === 0 ? {} : r.sections;
-      if (!isStruct(sections)) throw malformed("the read snippet", v);
-      return { sections, token: r.token };
+      if (!isStruct(v) || r.marker !== READ_MARKER) throw malformed("the read snippet", v);
+      return tokenRead(r, "the read snippet");
     },
     async conditionalRestore(
-      token: string,
+      expected: Record<string, string>,
       readNames: string[],
       sections: PhpStruct,
       description = "",
     ) {
       const code = buildConditionalRestoreSnippet({
-        token,
+        expected,
         tokenSections: tokenSections(readNames),
         sections,
         timeoutS: RESTORE_REMOTE_TIMEOUT_S,
@@ -112,16 +118,14 @@ export function createNodeClient(ep: NodeEndpoint): NodeClient {
       });
       const v = await call("exec_php", code, false, RESTORE_REMOTE_TIMEOUT_S);
       const r = v as PhpStruct;
-      if (!isStruct(v) || r.marker !== CONDITIONAL_RESTORE_MARKER || typeof r.token !== "string") {
+      if (!isStruct(v) || r.marker !== CONDITIONAL_RESTORE_MARKER) {
         throw malformed("the conditional restore snippet", v);
       }
       const status = r.status;
       if (status !== "applied" && status !== "conflict" && status !== "loop") {
         throw malformed("the conditional restore snippet", v);
       }
-      const after = Array.isArray(r.sections) && r.sections.length === 0 ? {} : r.sections;
-      if (!isStruct(after)) throw malformed("the conditional restore snippet", v);
-      return { status, after: { sections: after, token: r.token } };
+      return { status, after: tokenRead(r, "the conditional restore snippet") };
     },
     async interfacesCarpConfigure() {
       expectTrue("interfaces_carp_configure", await call("interfaces_carp_configure", "", false));

@@ -61,10 +61,23 @@ async function gathered(lastArrival: () => number): Promise<void> {
 }
 
 /** How often a batch is re-read and re-applied after a concurrent edit before giving up. */
-export const MAX_CONCURRENT_EDIT_RETRIES = 5;
+export const MAX_CONCURRENT_EDIT_RETRIES = 8;
 
 /** A read as the session keeps it: the NAT context and, with conditional writes, the token. */
-type ReadState = NodeState & { ctx: NatCtx; token?: string };
+type ReadState = NodeState & { ctx: NatCtx; tokens?: Record<string, string> };
+
+/**
+ * The sections a batch's write depends on: those it writes, and `interfaces`, which the edits'
+ * checks read. A save of any other section is no conflict (restore merges into it).
+ */
+function dependsOn(
+  tokens: Record<string, string>,
+  sections: Set<WritableSection>,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const n of ["interfaces", ...sections]) if (tokens[n] !== undefined) out[n] = tokens[n];
+  return out;
+}
 
 /** The most a Config History entry names before it says how many more there were. */
 const HISTORY_LABELS = 6;
@@ -204,19 +217,19 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
   const readState = async (): Promise<ReadState> => {
     firmware ??= await client.firmwareVersion();
     let raw: PhpStruct | undefined;
-    let token: string | undefined;
+    let tokens: Record<string, string> | undefined;
     if (conditional !== false) {
       const r = await client.readWithToken([...READ_SECTIONS]);
       conditional = r !== undefined;
       if (!r) warnNoConditionalWrites(nodeLabel(client.endpoint));
       raw = r?.sections;
-      token = r?.token;
+      tokens = r?.tokens;
     }
     raw ??= await client.backupSections([...READ_SECTIONS]);
-    return decodeState(raw, token);
+    return decodeState(raw, tokens);
   };
 
-  const decodeState = (raw: PhpStruct, token: string | undefined): ReadState => {
+  const decodeState = (raw: PhpStruct, tokens: Record<string, string> | undefined): ReadState => {
     const fw = firmware as FirmwareInfo; // read before any section read
     const ctx = natCtx({ firmware: fw, configVersion: decodeConfigVersion(raw.version) });
     return {
@@ -225,7 +238,7 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
       firmware: fw,
       raw,
       ctx,
-      token,
+      tokens,
     };
   };
 
@@ -254,14 +267,14 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
     payload: PhpStruct,
     description = "",
   ): Promise<{ wrote: boolean; after?: ReadState }> => {
-    if (base.token !== undefined) {
+    if (base.tokens !== undefined) {
       const r = await client.conditionalRestore(
-        base.token,
+        dependsOn(base.tokens, sections),
         [...READ_SECTIONS],
         payload,
         description,
       );
-      const after = decodeState(r.after.sections, r.after.token);
+      const after = decodeState(r.after.sections, r.after.tokens);
       conflictRevision = after.revision;
       // `loop` wrote nothing either; the read-back then reports the sections as not landed.
       return { wrote: r.status !== "conflict", after };
@@ -333,10 +346,11 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
         sessionStats.concurrentRetries++;
         if (attempt >= MAX_CONCURRENT_EDIT_RETRIES)
           throw concurrentEditError(conflictRevision ?? state.revision);
-        // The conflict's reply is the fresh content: replay on it without another read, after a
-        // random pause so that two writers that keep colliding stop doing so in lockstep.
-        lastReadBack = outcome.after;
-        await new Promise((r) => setTimeout(r, (attempt + 1) * (20 + Math.random() * 60)));
+        // The first conflict replays at once on the reply, which is the fresh content. Writers
+        // that keep colliding pause a random, growing while first and then read afresh, so that
+        // they stop doing so in lockstep and never write on what the pause made stale.
+        if (attempt === 0) lastReadBack = outcome.after;
+        else await new Promise((r) => setTimeout(r, attempt * (20 + Math.random() * 80)));
         continue;
       }
       let after: ReadState;

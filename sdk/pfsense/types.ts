@@ -108,11 +108,11 @@ export interface NodeClient {
    */
   readWithToken(names: string[]): Promise<TokenRead | undefined>;
   /**
-   * Restores `sections` only if the sections `readNames` still have `token` (decided on the
-   * node, in the same request as the write).
+   * Restores `sections` only if every section in `expected` still has its token (decided on the
+   * node, in the same request as the write). `readNames`: the sections read (and answered).
    */
   conditionalRestore(
-    token: string,
+    expected: Record<string, string>,
     readNames: string[],
     sections: PhpStruct,
     description?: string,
@@ -125,10 +125,10 @@ export interface NodeClient {
   readonly stats: ClientStats;
 }
 
-/** Sections read together with the node's change token (the MD5 of config.xml). */
+/** Sections read together with the node's change token of each (see conditionalSnippets). */
 export interface TokenRead {
   sections: PhpStruct;
-  token: string;
+  tokens: Record<string, string>;
 }
 
 /** The outcome of a conditional restore. */

@@ -121,14 +121,14 @@ test("an unowned item removed by a save racing the write is put back and reporte
       v.vip = toList(v.vip).filter((x) => leaf((x as PhpStruct).uniqid) !== "hand00000201");
       t.virtualip = v;
       node.writeConfigAs(t, "GUI: stale page saved");
-      // The reply shows the node after the racing save (its token is of no further use here).
+      // The reply shows the node after the racing save (no tokens: the next write reads afresh).
       const now = node.config();
       const sections: PhpStruct = {};
       for (const n of ["revision", ...r.tokenSections])
         if (now[n] !== undefined) sections[n] = now[n];
       return {
         status: "applied",
-        token: "after-race",
+        tokens: {},
         sections,
         marker: CONDITIONAL_RESTORE_MARKER,
       };

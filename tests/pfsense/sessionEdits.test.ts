@@ -219,9 +219,11 @@ test("a GUI save of another section between read and write is no conflict and su
   let first = true;
   await s.edit((d) => {
     if (first) {
+      // One the library never reads, and one it reads but this batch does not write.
       const tree = cloneValue(h.node.config());
       toStruct(tree.system).emulator_gui_edits = "7";
-      h.node.writeConfigAs(tree, "GUI edit of system");
+      toStruct(toStruct(tree.dhcpd).lan).domain = "saved-meanwhile.example";
+      h.node.writeConfigAs(tree, "GUI edit of system and dhcpd");
       first = false;
     }
     d.natMode = "advanced";
@@ -229,9 +231,14 @@ test("a GUI save of another section between read and write is no conflict and su
   assert.equal(
     s.sessionStats.concurrentRetries - retries0,
     0,
-    "the token covers only our sections",
+    "the write depends only on the sections it writes (and interfaces)",
   );
   assert.equal(toStruct(h.node.config().system).emulator_gui_edits, "7", "restore merged into it");
+  assert.equal(
+    toStruct(toStruct(h.node.config().dhcpd).lan).domain,
+    "saved-meanwhile.example",
+    "the other section's save survived",
+  );
   assert.equal(toStruct(toStruct(h.node.config().nat).outbound).mode, "advanced");
 });
 
