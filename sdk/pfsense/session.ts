@@ -250,8 +250,8 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
       fix: "run again when nobody else (GUI user, other tool, the primary's sync) is editing this node",
     });
 
-  // The last read-back: the next batch starts from it when it carries a token, because the
-  // conditional write refuses a stale base anyway (one read per batch instead of two).
+  // The last read-back: the next batch starts from it when it carries tokens, because the
+  // conditional write refuses a stale base anyway (no read of its own for that batch).
   let lastReadBack: ReadState | undefined;
 
   /** The revision that came in between when the node still held something else than `base`. */
@@ -315,7 +315,8 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
     sessionStats.batches++;
     let live = batch;
     for (let attempt = 0; ; attempt++) {
-      const reused = lastReadBack;
+      // Only a read with tokens may be reused: the fallback's write would not refuse it stale.
+      const reused = lastReadBack?.tokens ? lastReadBack : undefined;
       lastReadBack = undefined;
       const state = reused ?? (await readState());
       const { draft, accepted, sections, payload } = applyEdits(
