@@ -347,11 +347,12 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
         sessionStats.concurrentRetries++;
         if (attempt >= MAX_CONCURRENT_EDIT_RETRIES)
           throw concurrentEditError(conflictRevision ?? state.revision);
-        // The first conflict replays at once on the reply, which is the fresh content. Writers
-        // that keep colliding pause a random, growing while first and then read afresh, so that
-        // they stop doing so in lockstep and never write on what the pause made stale.
-        if (attempt === 0) lastReadBack = outcome.after;
-        else await new Promise((r) => setTimeout(r, attempt * (20 + Math.random() * 80)));
+        // The first conflicts replay at once on the reply, which is the fresh content (the gap
+        // to the next write is one round trip). Writers that keep colliding then pause a random,
+        // growing while and read afresh, so that they stop doing so in lockstep and never write
+        // on what the pause made stale.
+        if (attempt < 3) lastReadBack = outcome.after;
+        else await new Promise((r) => setTimeout(r, (attempt - 2) * (20 + Math.random() * 80)));
         continue;
       }
       let after: ReadState;
