@@ -201,6 +201,12 @@ function isContainer(v: unknown): boolean {
   return typeof v === "object" && v !== null && !Buffer.isBuffer(v) && !(v instanceof Date);
 }
 
+/** A `<revision>` as make_config_revision_entry() writes it (config.lib.inc). */
+function revisionEntry(message: string, user: string): PhpStruct {
+  const time = String(Math.floor(Date.now() / 1000));
+  return { time, description: `${user}: ${message}`, username: user };
+}
+
 /** Builds the emulated node; use {@link startNode}. */
 export class EmulatedNode {
   readonly name: string;
@@ -519,12 +525,12 @@ export class EmulatedNode {
 
   private commit(tree: PhpStruct, message: string, user: string, triggerSync: boolean): void {
     const next = cloneValue(tree);
-    const now = Math.floor(Date.now() / 1000);
-    next.revision = { time: String(now), description: `${user}: ${message}`, username: user };
+    next.revision = revisionEntry(message, user);
     const normalized = normalizeConfigTree(next); // throws before touching the disk
+    const now = leaf(toStruct(normalized.revision).time);
     let backupPath: string | undefined;
     if (existsSync(this.configPath)) {
-      const prevTime = leaf(toStruct(this.tree.revision).time) || String(now);
+      const prevTime = leaf(toStruct(this.tree.revision).time) || now;
       let name = `config-${prevTime}.xml`;
       for (
         let i = 1;
@@ -538,11 +544,7 @@ export class EmulatedNode {
       writeFileSync(backupPath, readFileSync(this.configPath));
       this.lastBackupTime = name;
     }
-    const tmp = `${this.configPath}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
-    mkdirSync(this.dir, { recursive: true });
-    writeFileSync(tmp, dumpConfigXml(normalized));
-    renameSync(tmp, this.configPath);
-    this.tree = normalized;
+    this.writeConfigFile(normalized);
     const rev = toStruct(normalized.revision);
     this.revisions.push({
       time: leaf(rev.time),
@@ -850,19 +852,27 @@ export class EmulatedNode {
    * with write_config_only, no filter-sync event is sent.
    */
   restampRevision(description: string, sourceIp: string): void {
-    const user = `(system)@${sourceIp}`;
     const next = cloneValue(this.tree);
-    const now = Math.floor(Date.now() / 1000);
-    next.revision = { time: String(now), description: `${user}: ${description}`, username: user };
-    const normalized = normalizeConfigTree(next);
+    next.revision = revisionEntry(description, `(system)@${sourceIp}`);
+    const rev = toStruct(this.writeConfigFile(normalizeConfigTree(next)).revision);
+    const entry = {
+      time: leaf(rev.time),
+      description: leaf(rev.description),
+      username: leaf(rev.username),
+    };
+    const last = this.revisions[this.revisions.length - 1];
+    if (last) Object.assign(last, entry);
+    else this.revisions.push(entry);
+  }
+
+  /** Writes a normalized tree as config.xml atomically (safe_write_file); it becomes the node's. */
+  private writeConfigFile(normalized: PhpStruct): PhpStruct {
     const tmp = `${this.configPath}.tmp-${process.pid}-${randomBytes(4).toString("hex")}`;
+    mkdirSync(this.dir, { recursive: true });
     writeFileSync(tmp, dumpConfigXml(normalized));
     renameSync(tmp, this.configPath);
     this.tree = normalized;
-    const last = this.revisions[this.revisions.length - 1];
-    const rev = { time: String(now), description: `${user}: ${description}`, username: user };
-    if (last) Object.assign(last, rev);
-    else this.revisions.push(rev);
+    return normalized;
   }
 
   /** `$this->loop_detected` (xmlrpc.php constructor): REMOTE_ADDR is hasync/synchronizetoip. */

@@ -54,7 +54,7 @@ export function createNodeClient(ep: NodeEndpoint): NodeClient {
     haError({
       code: "E_MALFORMED_REPLY",
       // The reply may hold config secrets, so only its shape is named.
-      message: `pfsense.exec_php with ${what} returned ${Array.isArray(v) ? "an array" : typeof v} without the snippet's marker`,
+      message: `pfsense.exec_php with ${what} returned ${Array.isArray(v) ? "an array" : typeof v} that is not the snippet's reply (marker, status, sections and tokens)`,
       field,
       fix: "check that the URL points at pfSense's /xmlrpc.php and that the node runs pfSense 2.5 or later",
     });

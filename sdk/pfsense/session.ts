@@ -86,7 +86,7 @@ const HISTORY_LABELS = 6;
  * The batch's Config History text, so that pfSense's history reads as a deployment log:
  * `pulumi-pfsense-ha: CarpVip[wan], CarpVip[lan] and 14 more (virtualip)`.
  */
-export function historyText(
+function historyText(
   edits: readonly { label?: string }[],
   sections: Iterable<WritableSection>,
 ): string {

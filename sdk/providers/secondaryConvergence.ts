@@ -36,7 +36,7 @@ export interface ConvergeOptions {
   primary: NodeState;
   secondary: NodeSession;
   /** The primary, re-read while waiting to notice sync being turned off meanwhile. */
-  primarySession?: NodeSession;
+  primarySession: NodeSession;
   /** The sync area carrying the item, or undefined for per-node data pfSense never syncs. */
   area: SyncArea | undefined;
   /** Does the secondary hold the expected view of the item? */
@@ -86,7 +86,7 @@ async function awaitDelivery(o: ConvergeOptions): Promise<NodeState | undefined>
     const s = await o.secondary.read();
     if (o.inPlace(s.config)) return s;
     if (Date.now() >= deadline) break;
-    if (o.primarySession && Date.now() >= recheckAt) {
+    if (Date.now() >= recheckAt) {
       recheckAt = Date.now() + SYNC_RECHECK_MS;
       const p = await o.primarySession.read();
       if (!pfSenseSyncs(p.config.hasync, o.area as SyncArea)) return undefined;
