@@ -10,7 +10,7 @@ import { getNodeSession } from "../../sdk/pfsense";
 import { toNodeEndpoint } from "../../sdk/providers/endpointInputs";
 import { providers } from "../../sdk/providers/runtime";
 import type { CarpVipInputs, CarpVipOutputs } from "../../sdk/providers/carpVipSpec";
-import { startFixture, type PairFixture } from "./pairFixture";
+import { enablePrimarySync, startFixture, type PairFixture } from "./pairFixture";
 import { addRawVip, guiEdit, rawVip, rawVips, setRawVipField } from "./nodeView";
 import { toStruct } from "../../sdk/codec/phpValue";
 
@@ -237,20 +237,7 @@ test("64 CarpVips created in parallel all land on both nodes with distinct VHIDs
 });
 
 test("with pfSense's own sync configured for virtualip, the secondary's view arrives through it", async () => {
-  guiEdit(
-    fx.pair.primary,
-    (tree) => {
-      tree.hasync = {
-        pfsyncenabled: "on",
-        pfsyncinterface: "opt1",
-        synchronizetoip: "172.16.1.2",
-        username: fx.secondary.username,
-        password: fx.secondary.password,
-        synchronizevirtualip: "on",
-      };
-    },
-    "enable HA sync",
-  );
+  enablePrimarySync(fx);
   await fx.pair.primary.syncIdle();
   const { id, outs } = await carp.create(vipInputs({ address: "192.168.1.150" }));
   assert.equal(outs.syncedBy, "pfsense");
@@ -297,20 +284,7 @@ test("an IPv6 VIP: planned in its /64, written with subnet_bits 64, skews derive
 });
 
 test("64 parallel creates with pfSense's own sync: all delivered by pfSense, the secondary only polled a few times", async () => {
-  guiEdit(
-    fx.pair.primary,
-    (tree) => {
-      tree.hasync = {
-        pfsyncenabled: "on",
-        pfsyncinterface: "opt1",
-        synchronizetoip: "172.16.1.2",
-        username: fx.secondary.username,
-        password: fx.secondary.password,
-        synchronizevirtualip: "on",
-      };
-    },
-    "enable HA sync",
-  );
+  enablePrimarySync(fx);
   await fx.pair.primary.syncIdle();
   const secondary = getNodeSession(toNodeEndpoint(fx.secondary, "secondary"));
   const calls0 = secondary.client.stats.calls;

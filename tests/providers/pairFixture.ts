@@ -54,6 +54,23 @@ export async function startFixture(
   };
 }
 
+/**
+ * Configures pfSense's own HA sync on the primary by hand (as in the GUI): pfsync on opt1 and
+ * XML-RPC sync to the secondary's sync address for the given areas' boxes (`virtualip`, `nat`, …).
+ */
+export function enablePrimarySync(fx: PairFixture, boxes: string[] = ["virtualip"]): void {
+  const tree = fx.pair.primary.config();
+  tree.hasync = {
+    pfsyncenabled: "on",
+    pfsyncinterface: "opt1",
+    synchronizetoip: "172.16.1.2",
+    username: fx.secondary.username,
+    password: fx.secondary.password,
+    ...Object.fromEntries(boxes.map((b) => [`synchronize${b}`, "on"])),
+  };
+  fx.pair.primary.writeConfigAs(tree, "enable HA sync");
+}
+
 /** Makes sure node_modules/pulumi-pfsense-ha links to the repository (the setup step). */
 export function ensureSelfLink(): void {
   execFileSync("bash", [join(REPO_ROOT, "scripts", "setup.d", "05-self-link.sh")], {

@@ -11,7 +11,7 @@ import { leaf, toStruct } from "../../sdk/codec/phpValue";
 import { providers } from "../../sdk/providers/runtime";
 import type { CarpVipInputs, CarpVipOutputs } from "../../sdk/providers/carpVipSpec";
 import type { NatRuleInputs, NatRuleOutputs } from "../../sdk/providers/natRuleSpec";
-import { startFixture, type PairFixture } from "./pairFixture";
+import { enablePrimarySync, startFixture, type PairFixture } from "./pairFixture";
 import { guiEdit, rawNatRules, rawVip, setRawVipField } from "./nodeView";
 
 /** Far above what an immediate repair takes: waiting it out fails the timing assertions. */
@@ -34,21 +34,7 @@ const vipInputs = (over: Partial<CarpVipInputs> = {}): CarpVipInputs => ({
 
 before(async () => {
   fx = await startFixture();
-  guiEdit(
-    fx.pair.primary,
-    (tree) => {
-      tree.hasync = {
-        pfsyncenabled: "on",
-        pfsyncinterface: "opt1",
-        synchronizetoip: "172.16.1.2",
-        username: fx.secondary.username,
-        password: fx.secondary.password,
-        synchronizevirtualip: "on",
-        synchronizenat: "on",
-      };
-    },
-    "enable HA sync",
-  );
+  enablePrimarySync(fx, ["virtualip", "nat"]);
   await fx.pair.primary.syncIdle();
 });
 after(async () => {

@@ -14,7 +14,7 @@ import { providers } from "../../sdk/providers/runtime";
 import type { CarpVipInputs, CarpVipOutputs } from "../../sdk/providers/carpVipSpec";
 import { armAtNextWrite } from "./faultAtStep";
 import { addRawVip, guiEdit, rawVip } from "./nodeView";
-import { startFixture, type PairFixture } from "./pairFixture";
+import { enablePrimarySync, startFixture, type PairFixture } from "./pairFixture";
 
 const carp = providers.carpVip;
 let fx: PairFixture;
@@ -39,22 +39,8 @@ function vip(address: string, over: Partial<CarpVipInputs> = {}): CarpVipInputs 
 }
 
 function setSync(on: boolean): void {
-  guiEdit(
-    fx.pair.primary,
-    (tree) => {
-      if (on) {
-        tree.hasync = {
-          pfsyncenabled: "on",
-          pfsyncinterface: "opt1",
-          synchronizetoip: "172.16.1.2",
-          username: fx.secondary.username,
-          password: fx.secondary.password,
-          synchronizevirtualip: "on",
-        };
-      } else delete tree.hasync;
-    },
-    on ? "enable HA sync" : "disable HA sync",
-  );
+  if (on) enablePrimarySync(fx);
+  else guiEdit(fx.pair.primary, (tree) => delete tree.hasync, "disable HA sync");
 }
 
 const settled = async (): Promise<void> => {
