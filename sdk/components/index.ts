@@ -6,3 +6,12 @@ export { CarpVip, CarpVipConfig, type CarpVipArgs } from "./carpVip";
 export { HaSyncSettings, HaSyncConfig, type HaSyncSettingsArgs } from "./haSyncSettings";
 export { OutboundNatRule, OutboundNatConfig, type OutboundNatRuleArgs } from "./outboundNatRule";
 export { DhcpFailover, DhcpFailoverConfig, type DhcpFailoverArgs } from "./dhcpFailover";
+export {
+  ClusterHaConfig,
+  ClusterHaConfigState,
+  type ClusterHaConfigArgs,
+  type ClusterHaVipArgs,
+  type ClusterHaNatArgs,
+  type ClusterHaDhcpArgs,
+  type ClusterHaVipState,
+} from "./clusterHaConfig";

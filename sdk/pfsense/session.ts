@@ -20,6 +20,7 @@ import type {
   NodeEndpoint,
   NodeSession,
   NodeState,
+  ReadOptions,
   RevisionInfo,
 } from "./types";
 import { createNodeClient } from "./client";
@@ -48,6 +49,14 @@ import type { NatCtx } from "./sections/nat";
 export const GATHER_MS = 30;
 /** The longest a gather lasts, in ms. */
 export const GATHER_MAX_MS = 300;
+
+/**
+ * A shared read (refresh) is answered from the last snapshot while reads keep arriving within
+ * this many ms of each other: the engine's reads of one refresh come as one wave.
+ */
+export const SHARE_IDLE_MS = 2000;
+/** The oldest snapshot a shared read accepts, in ms. */
+export const SHARE_MAX_AGE_MS = 30_000;
 
 /** Resolves once `lastArrival()` is GATHER_MS old, or GATHER_MAX_MS after the call. */
 async function gathered(lastArrival: () => number): Promise<void> {
@@ -195,6 +204,8 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
   let queue: Pending[] = [];
   let batchScheduled = false;
   let sharedRead: Promise<NodeState> | undefined;
+  // The last state this process read (or read back), for shared reads; dropped on every edit.
+  let snapshot: { state: NodeState; at: number; lastUse: number } | undefined;
   // When the last edit and the last read arrived (for the gather).
   let lastEdit = 0;
   let lastRead = 0;
@@ -467,18 +478,32 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
         lastReadBack = undefined;
       }
     },
-    read() {
+    read(options?: ReadOptions) {
+      const now = Date.now();
+      if (
+        options?.shared &&
+        snapshot &&
+        queue.length === 0 &&
+        now - snapshot.lastUse < SHARE_IDLE_MS &&
+        now - snapshot.at < SHARE_MAX_AGE_MS
+      ) {
+        snapshot.lastUse = now;
+        return Promise.resolve(snapshot.state);
+      }
       // Concurrent reads that have not started yet share one backup call.
-      lastRead = Date.now();
+      lastRead = now;
       sharedRead ??= gathered(() => lastRead).then(() =>
         withLock(async () => {
           sharedRead = undefined;
-          return stripCtx(await readState());
+          const state = stripCtx(await readState());
+          if (queue.length === 0) snapshot = { state, at: Date.now(), lastUse: Date.now() };
+          return state;
         }),
       );
       return sharedRead;
     },
     edit(change: ConfigChange, label?: string) {
+      snapshot = undefined;
       return new Promise<NodeState>((resolve, reject) => {
         queue.push({ change, label, resolve, reject });
         lastEdit = Date.now();

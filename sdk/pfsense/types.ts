@@ -171,9 +171,23 @@ export interface NodeState {
 export type ConfigChange = (draft: NodeHaConfig) => void;
 
 /** The one write path per node per process. */
+/** How fresh a {@link NodeSession.read} must be. */
+export interface ReadOptions {
+  /**
+   * Accept the snapshot of this process's last read of the node while reads keep coming (each
+   * within SHARE_IDLE_MS of the one before, the snapshot at most SHARE_MAX_AGE_MS old) and this
+   * process has not edited the node since. For refresh: one wave of reads, one point in time.
+   */
+  shared?: boolean;
+}
+
 export interface NodeSession {
   readonly client: NodeClient;
-  read(): Promise<NodeState>;
+  /**
+   * The node's config. With `shared`, a snapshot this process read moments ago may answer
+   * instead (see {@link ReadOptions}); otherwise a read that starts after the call.
+   */
+  read(options?: ReadOptions): Promise<NodeState>;
   /**
    * Queues `change` for the next batch. `label` names who asks (`CarpVip[wan]`) in the batch's
    * Config History entry.

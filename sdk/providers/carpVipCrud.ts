@@ -26,6 +26,7 @@ import {
 } from "./carpVipSpec";
 import { driftLines, type NodeDrift } from "./nodeDrift";
 import { openPair } from "./nodePair";
+import { firstReadOptions, pairFor, type ItemContext } from "./itemContext";
 import { isPreWriteError, orPartial, primaryReadBackFailure } from "./partialFailure";
 import { toPlainData } from "./plainData";
 import { refreshedInputs } from "./refreshInputs";
@@ -64,7 +65,11 @@ function onlyVips(vips: VirtualIp[]): NodeHaConfig {
 }
 
 /** The interface's own network on a node, for an address given without a prefix. */
-function interfaceNetwork(cfg: NodeHaConfig, ifName: string, family: 4 | 6): string | undefined {
+export function interfaceNetwork(
+  cfg: NodeHaConfig,
+  ifName: string,
+  family: 4 | 6,
+): string | undefined {
   const i = cfg.interfaces[ifName];
   if (!i) return undefined;
   const addr = family === 4 ? i.ipaddr : i.ipaddrv6;
@@ -183,10 +188,12 @@ interface ReconcileOptions {
 async function reconcile(
   inp: CarpVipInputs,
   o: ReconcileOptions,
+  ctx?: ItemContext,
 ): Promise<{ id: string; outs: CarpVipOutputs }> {
   const lbl = label(inp);
-  const pair = openPair(inp);
-  const [p0, s0] = await Promise.all([pair.primary.read(), pair.secondary.read()]);
+  const pair = pairFor(ctx, () => openPair(inp));
+  const first = firstReadOptions(ctx);
+  const [p0, s0] = await Promise.all([pair.primary.read(first), pair.secondary.read(first)]);
   const fam = addressFamily(inp.address) ?? addressFamily(inp.subnet) ?? 4;
   const d = resolveCarpVip(inp, interfaceNetwork(p0.config, inp.interface, fam));
   checkAgainstNodes(
@@ -350,8 +357,9 @@ async function reconcile(
 /** `create`: plans, allocates the VHID on the primary (inside its lock), adopts a matching VIP. */
 export function createCarpVip(
   inputs: CarpVipInputs,
+  ctx?: ItemContext,
 ): Promise<{ id: string; outs: CarpVipOutputs }> {
-  return reconcile(inputs, { uniqid: newUniqid(), vhid: inputs.vhid, adopt: true });
+  return reconcile(inputs, { uniqid: newUniqid(), vhid: inputs.vhid, adopt: true }, ctx);
 }
 
 /** `update`: reconciles both nodes to the new inputs, keeping the uniqid and VHID from state. */
@@ -359,23 +367,32 @@ export async function updateCarpVip(
   id: string,
   olds: CarpVipOutputs,
   news: CarpVipInputs,
+  ctx?: ItemContext,
 ): Promise<{ outs: CarpVipOutputs }> {
-  const r = await reconcile(news, {
-    uniqid: id,
-    vhid: news.vhid,
-    recordedVhid: olds.vhid,
-    adopt: false,
-    adoptedFrom: olds.adoptedFrom ?? null,
-  });
+  const r = await reconcile(
+    news,
+    {
+      uniqid: id,
+      vhid: news.vhid,
+      recordedVhid: olds.vhid,
+      adopt: false,
+      adoptedFrom: olds.adoptedFrom ?? null,
+    },
+    ctx,
+  );
   return { outs: r.outs };
 }
 
 /** `delete`: removes this VIP (by uniqid) from the primary and the secondary; nothing else. */
-export async function deleteCarpVip(id: string, props: CarpVipOutputs): Promise<void> {
+export async function deleteCarpVip(
+  id: string,
+  props: CarpVipOutputs,
+  ctx?: ItemContext,
+): Promise<void> {
   releaseVip(id);
   const lbl = label(props);
   const prior = props.adoptedFrom ?? null;
-  const pair = openPair(props);
+  const pair = pairFor(ctx, () => openPair(props));
   const pAfter = await pair.primary.edit((draft) => {
     const stacked = draft.virtualIps.filter((v) => v.interface === `_vip${id}`);
     if (stacked.length > 0) {
@@ -429,7 +446,10 @@ export async function readCarpVip(
 ): Promise<{ id: string; props: Partial<CarpVipOutputs>; inputs?: Partial<CarpVipInputs> }> {
   claimVip(id);
   const pair = openPair(props);
-  const [p, s] = await Promise.all([pair.primary.read(), pair.secondary.read()]);
+  const [p, s] = await Promise.all([
+    pair.primary.read({ shared: true }),
+    pair.secondary.read({ shared: true }),
+  ]);
   const pv = p.config.virtualIps.find((v) => v.uniqid === id);
   const sv = s.config.virtualIps.find((v) => v.uniqid === id);
   if (!pv && !sv) return { id: "", props: {} };

@@ -10,12 +10,14 @@ import {
   secondaryDrift,
   type DhcpdInterface,
   type NodeHaConfig,
+  type VirtualIp,
 } from "../plan";
 import type { NodeState } from "../pfsense/types";
 import { sameAddress } from "./addressText";
 import type { DhcpFailoverInputs, DhcpFailoverOutputs } from "./dhcpFailoverSpec";
 import { driftLines, noDrift } from "./nodeDrift";
 import { openPair } from "./nodePair";
+import { firstReadOptions, pairFor, type ItemContext } from "./itemContext";
 import { isPreWriteError, orPartial } from "./partialFailure";
 import { toPlainData } from "./plainData";
 import { refreshedInputs } from "./refreshInputs";
@@ -55,6 +57,7 @@ function plan(
   inp: DhcpFailoverInputs,
   p: NodeState,
   s: NodeState,
+  plannedVips: VirtualIp[] = [],
 ): { primary: DhcpdInterface; secondary: DhcpdInterface } {
   const lbl = label(inp);
   const pi = p.config.interfaces[inp.interface];
@@ -68,7 +71,7 @@ function plan(
       fix: "assign static addresses on both nodes",
     });
   }
-  const vip = p.config.virtualIps.find(
+  const vip = [...plannedVips, ...p.config.virtualIps].find(
     (v) => v.mode === "carp" && v.interface === inp.interface && sameAddress(v.subnet, inp.vip),
   );
   if (!vip) {
@@ -99,12 +102,14 @@ async function reconcile(
   id: string,
   inp: DhcpFailoverInputs,
   olds?: DhcpFailoverOutputs,
+  ctx?: ItemContext,
 ): Promise<{ id: string; outs: DhcpFailoverOutputs }> {
   const lbl = label(inp);
   const ifName = inp.interface;
-  const pair = openPair(inp);
-  const [p0, s0] = await Promise.all([pair.primary.read(), pair.secondary.read()]);
-  const planned = plan(inp, p0, s0);
+  const pair = pairFor(ctx, () => openPair(inp));
+  const first = firstReadOptions(ctx);
+  const [p0, s0] = await Promise.all([pair.primary.read(first), pair.secondary.read(first)]);
+  const planned = plan(inp, p0, s0, ctx?.plannedVips);
   const priorPrimary = olds ? olds.priorPrimary : (p0.config.dhcpd[ifName] ?? null);
   const priorSecondary = olds ? olds.priorSecondary : (s0.config.dhcpd[ifName] ?? null);
   const record = () => ({
@@ -156,8 +161,9 @@ async function reconcile(
 /** `create`: plans with the nodes' real addresses and the VIP's skew, writes both nodes. */
 export function createDhcpFailover(
   inputs: DhcpFailoverInputs,
+  ctx?: ItemContext,
 ): Promise<{ id: string; outs: DhcpFailoverOutputs }> {
-  return reconcile(`dhcpd/${inputs.interface}`, inputs);
+  return reconcile(`dhcpd/${inputs.interface}`, inputs, undefined, ctx);
 }
 
 /** `update`: same, keeping the prior settings recorded at create. */
@@ -165,14 +171,19 @@ export async function updateDhcpFailover(
   id: string,
   olds: DhcpFailoverOutputs,
   news: DhcpFailoverInputs,
+  ctx?: ItemContext,
 ): Promise<{ outs: DhcpFailoverOutputs }> {
-  return { outs: (await reconcile(id, news, olds)).outs };
+  return { outs: (await reconcile(id, news, olds, ctx)).outs };
 }
 
 /** `delete`: puts back the interface's DHCP settings as they were before create. */
-export async function deleteDhcpFailover(_id: string, props: DhcpFailoverOutputs): Promise<void> {
+export async function deleteDhcpFailover(
+  _id: string,
+  props: DhcpFailoverOutputs,
+  ctx?: ItemContext,
+): Promise<void> {
   const ifName = props.interface;
-  const pair = openPair(props);
+  const pair = pairFor(ctx, () => openPair(props));
   const restore = (prior: DhcpdInterface | null) => (draft: NodeHaConfig) => {
     if (prior) draft.dhcpd[ifName] = prior;
     else delete draft.dhcpd[ifName];
@@ -215,7 +226,10 @@ export async function readDhcpFailover(
 }> {
   const ifName = props.interface;
   const pair = openPair(props);
-  const [p, s] = await Promise.all([pair.primary.read(), pair.secondary.read()]);
+  const [p, s] = await Promise.all([
+    pair.primary.read({ shared: true }),
+    pair.secondary.read({ shared: true }),
+  ]);
   if (!p.config.dhcpd[ifName]?.failoverPeerIp && !s.config.dhcpd[ifName]?.failoverPeerIp) {
     return { id: "", props: {} };
   }

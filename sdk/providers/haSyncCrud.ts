@@ -234,7 +234,10 @@ export async function readHaSync(
   props: HaSyncOutputs,
 ): Promise<{ id: string; props: Partial<HaSyncOutputs>; inputs?: Partial<HaSyncInputs> }> {
   const pair = openPair(props);
-  const [p, s] = await Promise.all([pair.primary.read(), pair.secondary.read()]);
+  const [p, s] = await Promise.all([
+    pair.primary.read({ shared: true }),
+    pair.secondary.read({ shared: true }),
+  ]);
   if (haSyncAbsent(p.config.hasync) && haSyncAbsent(s.config.hasync)) return { id: "", props: {} };
   const d: HaSyncDesired = {
     syncInterface: props.syncInterface,

@@ -11,11 +11,13 @@ import {
   type NodeHaConfig,
   type OutboundNatMode,
   type OutboundNatRule,
+  type VirtualIp,
 } from "../plan";
 import type { NodeState } from "../pfsense/types";
 import { addressFamily, sameAddress } from "./addressText";
 import { driftLines, noDrift } from "./nodeDrift";
 import { openPair } from "./nodePair";
+import { firstReadOptions, pairFor, type ItemContext } from "./itemContext";
 import { isPreWriteError, orPartial, primaryReadBackFailure } from "./partialFailure";
 import { toPlainData } from "./plainData";
 import { refreshedInputs } from "./refreshInputs";
@@ -61,7 +63,12 @@ function ours(cfg: NodeHaConfig, ruleId: string): OutboundNatRule | undefined {
 }
 
 /** Full NAT safety check with the nodes' real addresses and VIPs (planner rules). */
-function checkAgainstNodes(inp: NatRuleInputs, p: NodeState, s: NodeState): void {
+function checkAgainstNodes(
+  inp: NatRuleInputs,
+  p: NodeState,
+  s: NodeState,
+  plannedVips: VirtualIp[] = [],
+): void {
   const addrs = [p, s]
     .map((n) => n.config.interfaces[inp.interface])
     .flatMap((i) => (i ? [i.ipaddr, i.ipaddrv6] : []))
@@ -77,7 +84,7 @@ function checkAgainstNodes(inp: NatRuleInputs, p: NodeState, s: NodeState): void
   }
   checkOutboundNatRule(desiredRule(inp, "check"), {
     wanNodeAddresses: addrs,
-    carpVips: p.config.virtualIps,
+    carpVips: [...p.config.virtualIps, ...plannedVips],
     field: label(inp),
   });
 }
@@ -88,12 +95,14 @@ async function reconcile(
   adopt: boolean,
   priorModeIn: string | undefined,
   adoptedIn: OutboundNatRule | null = null,
+  ctx?: ItemContext,
 ): Promise<{ id: string; outs: NatRuleOutputs }> {
   const lbl = label(inp);
   const mode = inp.mode ?? "hybrid";
-  const pair = openPair(inp);
-  const [p0, s0] = await Promise.all([pair.primary.read(), pair.secondary.read()]);
-  checkAgainstNodes(inp, p0, s0);
+  const pair = pairFor(ctx, () => openPair(inp));
+  const first = firstReadOptions(ctx);
+  const [p0, s0] = await Promise.all([pair.primary.read(first), pair.secondary.read(first)]);
+  checkAgainstNodes(inp, p0, s0, ctx?.plannedVips);
   const id = ruleId;
   let priorMode = priorModeIn;
   let adoptedFrom = adoptedIn;
@@ -173,8 +182,9 @@ async function reconcile(
 /** `create`: adds (or adopts) the rule on the primary, sets the mode, converges the secondary. */
 export function createNatRule(
   inputs: NatRuleInputs,
+  ctx?: ItemContext,
 ): Promise<{ id: string; outs: NatRuleOutputs }> {
-  return reconcile(inputs, newRuleId(), true, undefined);
+  return reconcile(inputs, newRuleId(), true, undefined, null, ctx);
 }
 
 /** `update`: rewrites the owned rule in place (position kept). */
@@ -182,16 +192,21 @@ export async function updateNatRule(
   id: string,
   olds: NatRuleOutputs,
   news: NatRuleInputs,
+  ctx?: ItemContext,
 ): Promise<{ outs: NatRuleOutputs }> {
   return {
-    outs: (await reconcile(news, id, false, olds.priorMode, olds.adoptedFrom ?? null)).outs,
+    outs: (await reconcile(news, id, false, olds.priorMode, olds.adoptedFrom ?? null, ctx)).outs,
   };
 }
 
 /** `delete`: removes the owned rule; restores the prior mode when no owned rule remains. */
-export async function deleteNatRule(id: string, props: NatRuleOutputs): Promise<void> {
+export async function deleteNatRule(
+  id: string,
+  props: NatRuleOutputs,
+  ctx?: ItemContext,
+): Promise<void> {
   const lbl = label(props);
-  const pair = openPair(props);
+  const pair = pairFor(ctx, () => openPair(props));
   const prior = props.adoptedFrom ?? null;
   const pAfter = await pair.primary.edit((draft) => {
     // An adopted rule goes back to what it was (in place); one the resource created goes away.
@@ -235,7 +250,10 @@ export async function readNatRule(
   props: NatRuleOutputs,
 ): Promise<{ id: string; props: Partial<NatRuleOutputs>; inputs?: Partial<NatRuleInputs> }> {
   const pair = openPair(props);
-  const [p, s] = await Promise.all([pair.primary.read(), pair.secondary.read()]);
+  const [p, s] = await Promise.all([
+    pair.primary.read({ shared: true }),
+    pair.secondary.read({ shared: true }),
+  ]);
   const pr = ours(p.config, id);
   const sr = ours(s.config, id);
   if (!pr && !sr) return { id: "", props: {} };

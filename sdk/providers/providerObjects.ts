@@ -12,3 +12,5 @@ export const haSyncProvider = delegatingProvider("haSync");
 export const outboundNatProvider = delegatingProvider("outboundNat");
 /** Provider of DhcpFailover's dynamic resource. */
 export const dhcpFailoverProvider = delegatingProvider("dhcpFailover");
+/** Provider of ClusterHaConfig's dynamic resource. */
+export const clusterHaProvider = delegatingProvider("clusterHa");

@@ -26,6 +26,13 @@ import { diffHaSync, type HaSyncInputs, type HaSyncOutputs } from "./haSyncSpec"
 import { checkHaSync, createHaSync, deleteHaSync, readHaSync, updateHaSync } from "./haSyncCrud";
 import { checkNatRule, diffNatRule, type NatRuleInputs, type NatRuleOutputs } from "./natRuleSpec";
 import { createNatRule, deleteNatRule, readNatRule, updateNatRule } from "./natRuleCrud";
+import {
+  checkClusterHa,
+  diffClusterHa,
+  type ClusterHaInputs,
+  type ClusterHaOutputs,
+} from "./clusterHaSpec";
+import { createClusterHa, deleteClusterHa, readClusterHa, updateClusterHa } from "./clusterHaCrud";
 
 /** Version of the runtime entry's calling convention. */
 export const RUNTIME_API_VERSION = 1;
@@ -83,10 +90,20 @@ const dhcpFailover: RuntimeProvider<DhcpFailoverInputs, DhcpFailoverOutputs> = {
   delete: deleteDhcpFailover,
 };
 
+const clusterHa: RuntimeProvider<ClusterHaInputs, ClusterHaOutputs> = {
+  check: async (_olds, news) => checkClusterHa(news),
+  diff: async (_id, olds, news) => diffClusterHa(olds, news),
+  create: createClusterHa,
+  read: readClusterHa,
+  update: updateClusterHa,
+  delete: deleteClusterHa,
+};
+
 /** Every kind's runtime, keyed like {@link ProviderKind}. */
 export const providers = {
   carpVip,
   haSync,
   outboundNat,
   dhcpFailover,
+  clusterHa,
 } satisfies Record<ProviderKind, unknown>;

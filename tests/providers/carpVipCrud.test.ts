@@ -10,7 +10,12 @@ import { getNodeSession } from "../../sdk/pfsense";
 import { toNodeEndpoint } from "../../sdk/providers/endpointInputs";
 import { providers } from "../../sdk/providers/runtime";
 import type { CarpVipInputs, CarpVipOutputs } from "../../sdk/providers/carpVipSpec";
-import { enablePrimarySync, startFixture, type PairFixture } from "./pairFixture";
+import {
+  enablePrimarySync,
+  startFixture,
+  type PairFixture,
+  newProviderProcess,
+} from "./pairFixture";
 import { addRawVip, guiEdit, rawVip, rawVips, setRawVipField } from "./nodeView";
 import { toStruct } from "../../sdk/codec/phpValue";
 
@@ -143,12 +148,14 @@ test("refresh reports drift per node, never the expected +100 skew; diff then sh
   assert.equal(clean.id, id);
 
   setRawVipField(fx.pair.secondary, id, "advskew", "150");
+  newProviderProcess();
   const sDrift = await carp.read(id, outs);
   assert.deepEqual(sDrift.props.drift?.primary, []);
   assert.equal(sDrift.props.drift?.secondary.length, 1);
   assert.match(sDrift.props.drift?.secondary[0] ?? "", /advskew: expected 100, found 150/);
 
   setRawVipField(fx.pair.primary, id, "advskew", "7");
+  newProviderProcess();
   const both = await carp.read(id, outs);
   assert.match(both.props.drift?.primary.join() ?? "", /advskew: expected 0, found 7/);
   assert.equal(both.inputs?.skew, 7, "refreshed inputs reflect what the primary holds");

@@ -10,7 +10,7 @@ import { providers } from "../../sdk/providers/runtime";
 import type { CarpVipOutputs } from "../../sdk/providers/carpVipSpec";
 import type { DhcpFailoverInputs, DhcpFailoverOutputs } from "../../sdk/providers/dhcpFailoverSpec";
 import { guiEdit } from "./nodeView";
-import { startFixture, type PairFixture } from "./pairFixture";
+import { startFixture, type PairFixture, newProviderProcess } from "./pairFixture";
 
 const dhcp = providers.dhcpFailover;
 let fx: PairFixture;
@@ -90,6 +90,7 @@ test("create: each node's peer is the other node's address, gateway and DNS are 
     d.lan = { ...toStruct(d.lan), failover_peerip: "192.168.99.7" };
     tree.dhcpd = d;
   });
+  newProviderProcess();
   const drifted = await dhcp.read(id, outs);
   assert.deepEqual(drifted.props.drift?.primary, []);
   assert.match(drifted.props.drift?.secondary.join() ?? "", /failoverPeerIp/);
@@ -126,11 +127,13 @@ function setLanPeer(n: typeof fx.pair.primary, peer: string | undefined): void {
 test("refresh keeps the resource while either node still runs failover, and drops it once both do not", async () => {
   const { id, outs } = await dhcp.create(inputs());
   setLanPeer(fx.pair.secondary, undefined);
+  newProviderProcess();
   const oneSide = await dhcp.read(id, outs);
   assert.equal(oneSide.id, id, "the primary still has its failover peer");
   assert.match(oneSide.props.drift?.secondary.join() ?? "", /failoverPeerIp/);
 
   setLanPeer(fx.pair.primary, undefined);
+  newProviderProcess();
   const gone = await dhcp.read(id, outs);
   assert.equal(gone.id, "", "no failover peer on either node: refresh drops it");
 
@@ -140,12 +143,14 @@ test("refresh keeps the resource while either node still runs failover, and drop
     delete d.lan;
     tree.dhcpd = d;
   });
+  newProviderProcess();
   assert.equal((await dhcp.read(id, outs)).id, id, "the primary runs failover again");
   guiEdit(fx.pair.primary, (tree) => {
     const d = { ...toStruct(tree.dhcpd) };
     delete d.lan;
     tree.dhcpd = d;
   });
+  newProviderProcess();
   assert.equal(
     (await dhcp.read(id, outs)).id,
     "",

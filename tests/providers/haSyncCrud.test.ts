@@ -15,7 +15,7 @@ import { resetNodeSessions } from "../../sdk/pfsense";
 import { providers } from "../../sdk/providers/runtime";
 import type { HaSyncInputs, HaSyncOutputs } from "../../sdk/providers/haSyncSpec";
 import { guiEdit } from "./nodeView";
-import { startFixture, type PairFixture } from "./pairFixture";
+import { startFixture, type PairFixture, newProviderProcess } from "./pairFixture";
 
 const sync = providers.haSync;
 let fx: PairFixture;
@@ -136,6 +136,7 @@ test("refresh keeps the settings while either node holds them, and drops them on
   guiEdit(fx.pair.secondary, (tree) => {
     tree.hasync = { pfsyncinterface: "opt1", pfhostid: leaf(toStruct(tree.hasync).pfhostid) };
   });
+  newProviderProcess();
   const oneSide = await sync.read(id, outs);
   assert.equal(oneSide.id, id, "the primary still holds them");
   assert.match(oneSide.props.drift?.secondary.join() ?? "", /pfsyncEnabled/);
@@ -144,6 +145,7 @@ test("refresh keeps the settings while either node holds them, and drops them on
   guiEdit(fx.pair.primary, (tree) => {
     delete tree.hasync;
   });
+  newProviderProcess();
   const gone = await sync.read(id, outs);
   assert.equal(gone.id, "", "absent on both nodes: refresh drops the resource");
   await sync.delete(id, outs);

@@ -71,6 +71,16 @@ export function enablePrimarySync(fx: PairFixture, boxes: string[] = ["virtualip
   fx.pair.primary.writeConfigAs(tree, "enable HA sync");
 }
 
+/**
+ * What a new engine operation does to the library's in-process state: the engine starts a new
+ * provider process per `pulumi refresh`/`up`, so a refresh never reuses the snapshot another
+ * operation's reads left (sessions share a refresh's reads, pfsense/session.ts). Tests that
+ * model "GUI edit, then refresh" call this between the two.
+ */
+export function newProviderProcess(): void {
+  resetNodeSessions();
+}
+
 /** Makes sure node_modules/pulumi-pfsense-ha links to the repository (the setup step). */
 export function ensureSelfLink(): void {
   execFileSync("bash", [join(REPO_ROOT, "scripts", "setup.d", "05-self-link.sh")], {

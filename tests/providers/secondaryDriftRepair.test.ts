@@ -11,7 +11,12 @@ import { leaf, toStruct } from "../../sdk/codec/phpValue";
 import { providers } from "../../sdk/providers/runtime";
 import type { CarpVipInputs, CarpVipOutputs } from "../../sdk/providers/carpVipSpec";
 import type { NatRuleInputs, NatRuleOutputs } from "../../sdk/providers/natRuleSpec";
-import { enablePrimarySync, startFixture, type PairFixture } from "./pairFixture";
+import {
+  enablePrimarySync,
+  startFixture,
+  type PairFixture,
+  newProviderProcess,
+} from "./pairFixture";
 import { guiEdit, rawNatRules, rawVip, setRawVipField } from "./nodeView";
 
 /** Far above what an immediate repair takes: waiting it out fails the timing assertions. */
@@ -48,6 +53,7 @@ test("a CarpVip drifted on the secondary only is repaired by writing the seconda
   await fx.pair.primary.syncIdle();
 
   setRawVipField(fx.pair.secondary, id, "advskew", "150");
+  newProviderProcess();
   const refreshed = await carp.read(id, outs);
   assert.equal(refreshed.props.drift?.secondary.length, 1);
   assert.deepEqual(refreshed.props.drift?.primary, []);
@@ -98,6 +104,7 @@ test("an OutboundNatRule drifted on the secondary only is repaired at once as we
     "GUI: outbound rules removed on the secondary",
   );
   assert.equal(ours(fx.pair.secondary), undefined);
+  newProviderProcess();
   const refreshed = await nat.read(id, outs);
   assert.ok((refreshed.props.drift?.secondary.length ?? 0) > 0);
 
