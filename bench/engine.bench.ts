@@ -9,9 +9,11 @@
  * - the physical floor: ONE bulk `restore_config_section` per node carrying the `virtualip`
  *   section the up left behind, sent to another fresh pair (as bench/providers.bench.ts does).
  *
- * Printed per N and operation (`up`, a no-change `preview` after it, `refresh`, `destroy`): wall
- * ms, the ratio to the engine floor's same operation, and XML-RPC requests and config revisions
- * per node as the emulated nodes counted them. Figures only; benchmarks measure, tests assert.
+ * Printed per N, form and operation (`up`, a no-change `preview` after it, `refresh`,
+ * `destroy`): wall ms, the ratio to the engine floor's same operation, and XML-RPC requests and
+ * config revisions per node as the emulated nodes counted them. Two forms: `items` (N CarpVip
+ * components) and `agg` (the same N VIPs inline in one ClusterHaConfig, which the engine floor
+ * of N resources overstates: it is one resource). Figures only; benchmarks measure, tests assert.
  *
  * Sizes: `npm run bench -- engine --sizes 1,16` or `BENCH_ENGINE_SIZES=1,16` (default all four).
  * Parallelism is the engine's default (`--parallel` unset: 4 x GOMAXPROCS, i.e. 8 resource
@@ -107,6 +109,27 @@ function carpVipProgram(n: number): automation.PulumiFn {
         password,
       });
     }
+  };
+}
+
+/** The aggregate form: the same N VIPs inline in one ClusterHaConfig. */
+function aggregateProgram(n: number): automation.PulumiFn {
+  return async () => {
+    const cluster = clusterFromConfig();
+    const password = pulumi.secret(CARP_PASSWORD);
+    const carpVips: Record<string, ha.ClusterHaVipArgs> = {};
+    for (let i = 0; i < n; i++) {
+      const p = placement(i);
+      carpVips[`vip-${i}`] = {
+        interface: p.interface,
+        subnet: p.subnet,
+        primaryAddress: `${p.prefix}.1`,
+        secondaryAddress: `${p.prefix}.2`,
+        address: p.address,
+        password,
+      };
+    }
+    new ha.ClusterHaConfig("site", { cluster, carpVips });
   };
 }
 
@@ -309,13 +332,15 @@ async function physicalFloor(finals: {
 interface SizeResult {
   n: number;
   vips: Record<Op, Measure>;
+  /** The same VIPs in one ClusterHaConfig. */
+  aggregate: Record<Op, Measure>;
   floor: Record<Op, Measure>;
   physical: Measure;
 }
 
 async function runSize(layout: EngineLayout, n: number): Promise<SizeResult> {
   let finals: { primary: PhpStruct; secondary: PhpStruct } | undefined;
-  const { vips, floor } = await withPair(async (pair, dir) => {
+  const { vips, floor, aggregate } = await withPair(async (pair, dir) => {
     const config = pairConfig(pair);
     // The floor touches no node; running it first leaves the pair untouched for the VIPs.
     const floorStack = await inlineStack(layout, dir, `floor-${n}`, floorProgram(n));
@@ -329,10 +354,14 @@ async function runSize(layout: EngineLayout, n: number): Promise<SizeResult> {
         secondary: { virtualip: pair.secondary.config().virtualip } as PhpStruct,
       };
     });
-    return { vips, floor };
+    // Destroy left the pair as it was: the aggregate starts from the same config.
+    const aggStack = await inlineStack(layout, dir, `aggregate-${n}`, aggregateProgram(n));
+    await aggStack.setAllConfig(config);
+    const aggregate = await lifecycle(aggStack, pair);
+    return { vips, floor, aggregate };
   });
   const physical = await physicalFloor(finals!);
-  return { n, vips, floor, physical };
+  return { n, vips, floor, aggregate, physical };
 }
 
 /** Not printed: one N=1 floor lifecycle so the first measured run does not pay cold caches. */
@@ -345,13 +374,14 @@ async function warmUp(layout: EngineLayout): Promise<void> {
 }
 
 const HEADER =
-  "    N  op       |   CarpVips ms | engine floor ms |  x floor || calls P | calls S | revs P | revs S";
+  "    N  form  op       |  measured ms | engine floor ms |  x floor || calls P | calls S | revs P | revs S";
 
-function row(n: number, op: Op, v: Measure, f: Measure): string {
+/** `form`: `items` (N CarpVips) or `agg` (one ClusterHaConfig holding the N VIPs). */
+function row(n: number, form: "items" | "agg", op: Op, v: Measure, f: Measure): string {
   const pad = (x: number | string, w: number) => String(x).padStart(w);
   const note = op === "preview" && v.changes ? `   (preview showed ${v.changes} change(s))` : "";
   return (
-    `${pad(n, 5)}  ${op.padEnd(8)} |${pad(v.ms.toFixed(0), 14)} |${pad(f.ms.toFixed(0), 16)} |` +
+    `${pad(n, 5)}  ${form.padEnd(5)} ${op.padEnd(8)} |${pad(v.ms.toFixed(0), 13)} |${pad(f.ms.toFixed(0), 16)} |` +
     `${pad((v.ms / f.ms).toFixed(2), 9)} ||${pad(v.calls.primary, 8)} |${pad(v.calls.secondary, 8)} |` +
     `${pad(v.revisions.primary, 7)} |${pad(v.revisions.secondary, 7)}${note}`
   );
@@ -393,7 +423,8 @@ export async function run(): Promise<void> {
   console.log(HEADER);
   for (const n of ns) {
     const r = await runSize(status.layout, n);
-    for (const op of OPS) console.log(row(n, op, r.vips[op], r.floor[op]));
+    for (const op of OPS) console.log(row(n, "items", op, r.vips[op], r.floor[op]));
+    for (const op of OPS) console.log(row(n, "agg", op, r.aggregate[op], r.floor[op]));
     console.log(physicalRow(r));
   }
   const total = ((performance.now() - t0) / 1000).toFixed(0);

@@ -57,6 +57,13 @@ export interface CarpVipArgs {
    * interface instead of multicast. Refused on pfSense CE. Default false.
    */
   unicast?: pulumi.Input<boolean>;
+  /**
+   * Take over a CARP VIP made outside this stack that has the same interface and address (and
+   * `vhid`, when given) at create: its uniqid and VHID are kept, and delete gives it back as it
+   * was. Default false: such a VIP makes the create fail with E_ADDRESS_CONFLICT, and nothing
+   * is written.
+   */
+  adopt?: pulumi.Input<boolean>;
 }
 
 /** The dynamic resource behind {@link CarpVip} (type `pulumi-nodejs:dynamic/pfsense-ha:CarpVipConfig`). */
@@ -189,6 +196,7 @@ export class CarpVip extends pulumi.ComponentResource {
         password,
         description: args.description,
         unicast: args.unicast,
+        adopt: args.adopt,
         reservedVhids: ifName.apply((i) => cluster.reservedVhids[i] ?? []),
         syncWaitMs: cluster.syncWaitMs(),
       },

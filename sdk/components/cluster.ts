@@ -90,8 +90,15 @@ export class Cluster {
     this.syncWaitSeconds = args.syncWaitSeconds;
   }
 
-  /** @internal The endpoints as dynamic-resource inputs, passwords marked secret. */
-  endpointInputs(): { primary: EndpointResourceInput; secondary: EndpointResourceInput } {
+  /**
+   * @internal The endpoints as dynamic-resource inputs, passwords marked secret, plus the stack
+   * (`project/stack`) that pfSense's Config History names for the writes.
+   */
+  endpointInputs(): {
+    primary: EndpointResourceInput;
+    secondary: EndpointResourceInput;
+    stack: string;
+  } {
     const one = (e: NodeEndpointArgs): EndpointResourceInput => ({
       url: e.url,
       username: e.username,
@@ -100,7 +107,11 @@ export class Cluster {
       callTimeoutMs:
         e.callTimeoutSeconds === undefined ? undefined : Math.round(e.callTimeoutSeconds * 1000),
     });
-    return { primary: one(this.primary), secondary: one(this.secondary) };
+    return {
+      primary: one(this.primary),
+      secondary: one(this.secondary),
+      stack: `${pulumi.getProject()}/${pulumi.getStack()}`,
+    };
   }
 
   /** @internal Sync wait bound for resource inputs, ms (undefined: library default). */

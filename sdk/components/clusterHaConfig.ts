@@ -159,7 +159,7 @@ export class ClusterHaConfig extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    this.carpVips = state.items.apply((i) => i.carpVips);
+    this.carpVips = state.items.apply((i) => i?.carpVips ?? {});
     this.drift = state.drift;
     this.registerOutputs({ carpVips: this.carpVips, drift: this.drift });
   }

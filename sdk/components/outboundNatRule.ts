@@ -29,6 +29,12 @@ export interface OutboundNatRuleArgs {
   sourcePort?: pulumi.Input<string>;
   /** Destination port. */
   destinationPort?: pulumi.Input<string>;
+  /**
+   * Take over an outbound rule made outside this stack with the same interface, source and
+   * translation at create; delete gives it back as it was. Default false: such a rule makes the
+   * create fail, and nothing is written.
+   */
+  adopt?: pulumi.Input<boolean>;
 }
 
 /** The dynamic resource behind {@link OutboundNatRule}. */
@@ -91,6 +97,7 @@ export class OutboundNatRule extends pulumi.ComponentResource {
         protocol: args.protocol,
         sourcePort: args.sourcePort,
         destinationPort: args.destinationPort,
+        adopt: args.adopt,
         syncWaitMs: c.syncWaitMs(),
       },
       { parent: this, dependsOn: translation.dependsOn },

@@ -33,6 +33,7 @@ import {
   type WritableSection,
 } from "./sections/nodeConfig";
 import { lostItems, restoreLostItems } from "./itemPreservation";
+import { everyOperationWaiting, operationsInFlight, waitingOn } from "./operationTracker";
 import { decodeConfigVersion, decodeRevision, sameRevision } from "./sections/revision";
 import { natTargetFormatFor } from "./version";
 import { unlandedSections } from "./verifyWrite";
@@ -40,15 +41,36 @@ import { applyEdits, touchedSections } from "./editBatch";
 import type { NatCtx } from "./sections/nat";
 
 /**
- * A session gathers the operations that arrive together before it reads or writes: it starts
- * once none has arrived for GATHER_MS, or GATHER_MAX_MS after the first, whichever is sooner.
- * The engine runs at most `--parallel` resource operations at once (default 4 × CPUs) and hands
- * them over one by one, so a fixed pause would catch only a few of them. Both are small beside
- * a node's own write (a restore on pfSense reloads the filter: seconds).
+ * A session gathers the operations that arrive together before it reads or writes. It starts at
+ * once when every resource operation of the process waits on a session (operationTracker.ts):
+ * nothing more can arrive before a batch answers. Otherwise it starts once none has arrived for
+ * a quiet spell, or a while after the first, whichever is sooner. Inside the engine's provider
+ * process the spell spans the engine's gaps between handing over operations (it hands them
+ * over one by one, at most `--parallel` at once); for other callers it is short. All of it is
+ * small beside a node's own write (a restore on pfSense reloads the filter: seconds).
  */
 export const GATHER_MS = 30;
-/** The longest a gather lasts, in ms. */
+/** The longest a gather lasts for callers outside the engine, in ms. */
 export const GATHER_MAX_MS = 300;
+/** The quiet spell inside the engine's provider process, in ms (its gaps: ~100-200 ms). */
+export const ENGINE_GATHER_MS = 800;
+/** The longest a gather lasts inside the engine's provider process, in ms. */
+export const ENGINE_GATHER_MAX_MS = 2500;
+/** How often a gather looks whether every operation waits, in ms. */
+const GATHER_POLL_MS = 5;
+
+/** Resolves when the gather is over (see {@link GATHER_MS}). */
+async function gathered(lastArrival: () => number): Promise<void> {
+  const start = Date.now();
+  for (;;) {
+    await new Promise((r) => setTimeout(r, GATHER_POLL_MS));
+    if (everyOperationWaiting()) return;
+    const engine = operationsInFlight();
+    const quiet = engine ? ENGINE_GATHER_MS : GATHER_MS;
+    const most = engine ? ENGINE_GATHER_MAX_MS : GATHER_MAX_MS;
+    if (Date.now() - lastArrival() >= quiet || Date.now() - start >= most) return;
+  }
+}
 
 /**
  * A shared read (refresh) is answered from the last snapshot while reads keep arriving within
@@ -57,17 +79,6 @@ export const GATHER_MAX_MS = 300;
 export const SHARE_IDLE_MS = 2000;
 /** The oldest snapshot a shared read accepts, in ms. */
 export const SHARE_MAX_AGE_MS = 30_000;
-
-/** Resolves once `lastArrival()` is GATHER_MS old, or GATHER_MAX_MS after the call. */
-async function gathered(lastArrival: () => number): Promise<void> {
-  const start = Date.now();
-  for (;;) {
-    const idle = Date.now() - lastArrival();
-    const left = GATHER_MAX_MS - (Date.now() - start);
-    if (idle >= GATHER_MS || left <= 0) return;
-    await new Promise((r) => setTimeout(r, Math.min(GATHER_MS - idle, left)));
-  }
-}
 
 /** How often a batch is re-read and re-applied after a concurrent edit before giving up. */
 export const MAX_CONCURRENT_EDIT_RETRIES = 8;
@@ -88,12 +99,23 @@ function dependsOn(
   return out;
 }
 
+/** Who writes, named in Config History: `project/stack` of the program this process serves. */
+let historyOrigin: string | undefined;
+
+/**
+ * Sets the stack named in this process's Config History entries. The engine starts one provider
+ * process per operation of one stack, so the name is the process's, not each edit's.
+ */
+export function setHistoryOrigin(origin: string | undefined): void {
+  if (origin) historyOrigin = origin;
+}
+
 /** The most a Config History entry names before it says how many more there were. */
 const HISTORY_LABELS = 6;
 
 /**
  * The batch's Config History text, so that pfSense's history reads as a deployment log:
- * `pulumi-pfsense-ha: CarpVip[wan], CarpVip[lan] and 14 more (virtualip)`.
+ * `pulumi-pfsense-ha site/prod: CarpVip[wan], CarpVip[lan] and 14 more (virtualip)`.
  */
 function historyText(
   edits: readonly { label?: string }[],
@@ -102,7 +124,8 @@ function historyText(
   const labels = [...new Set(edits.map((e) => e.label ?? "an edit"))];
   const shown = labels.slice(0, HISTORY_LABELS).join(", ");
   const more = labels.length > HISTORY_LABELS ? ` and ${labels.length - HISTORY_LABELS} more` : "";
-  return `pulumi-pfsense-ha: ${shown}${more} (${[...sections].join(", ")})`;
+  const who = historyOrigin ? ` ${historyOrigin}` : "";
+  return `pulumi-pfsense-ha${who}: ${shown}${more} (${[...sections].join(", ")})`;
 }
 
 const warnedNoConditional = new Set<string>();
@@ -500,15 +523,17 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
           return state;
         }),
       );
-      return sharedRead;
+      return waitingOn(sharedRead);
     },
     edit(change: ConfigChange, label?: string) {
       snapshot = undefined;
-      return new Promise<NodeState>((resolve, reject) => {
-        queue.push({ change, label, resolve, reject });
-        lastEdit = Date.now();
-        scheduleBatch();
-      });
+      return waitingOn(
+        new Promise<NodeState>((resolve, reject) => {
+          queue.push({ change, label, resolve, reject });
+          lastEdit = Date.now();
+          scheduleBatch();
+        }),
+      );
     },
   };
 }

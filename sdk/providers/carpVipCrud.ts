@@ -54,6 +54,8 @@ const INPUT_KEYS: (keyof CarpVipInputs)[] = [
   "reservedVhids",
   "unicast",
   "syncWaitMs",
+  "stack",
+  "adopt",
 ];
 
 function label(inp: { name?: string }): string {
@@ -247,8 +249,8 @@ async function reconcile(
           value: d.address,
           message: `the primary already has ${vhidOwner(v)} on ${v.interface} with this address`,
           fix:
-            v.mode === "carp" && v.interface === d.interface
-              ? `set vhid: ${v.vhid} to adopt it, or choose another address`
+            v.mode === "carp" && v.interface === d.interface && !isClaimedVip(v.uniqid ?? "")
+              ? `set adopt: true to take it over (it is given back as it was on delete), or choose another address`
               : "choose another address, or remove the other VIP",
         });
       }
@@ -359,7 +361,11 @@ export function createCarpVip(
   inputs: CarpVipInputs,
   ctx?: ItemContext,
 ): Promise<{ id: string; outs: CarpVipOutputs }> {
-  return reconcile(inputs, { uniqid: newUniqid(), vhid: inputs.vhid, adopt: true }, ctx);
+  return reconcile(
+    inputs,
+    { uniqid: newUniqid(), vhid: inputs.vhid, adopt: inputs.adopt === true },
+    ctx,
+  );
 }
 
 /** `update`: reconciles both nodes to the new inputs, keeping the uniqid and VHID from state. */

@@ -41,6 +41,10 @@ export interface CarpVipInputs {
   unicast?: boolean;
   /** Bound on waiting for pfSense's own sync, ms. */
   syncWaitMs?: number;
+  /** Take over a matching hand-made CARP VIP at create (default false: refuse it). */
+  adopt?: boolean;
+  /** `project/stack` of the program, for Config History (absent in state written before). */
+  stack?: string;
 }
 
 /** Outputs (state) of the CarpVip dynamic resource: the inputs plus what was planned/allocated. */

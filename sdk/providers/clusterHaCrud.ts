@@ -56,6 +56,7 @@ const INPUT_KEYS = [
   "outboundNat",
   "dhcpFailover",
   "syncWaitMs",
+  "stack",
 ] as const;
 
 /** One item operation of a run. `delete` of a replace runs before its `create`. */

@@ -36,6 +36,8 @@ export interface ClusterHaInputs {
   outboundNat: Record<string, NatItem>;
   dhcpFailover: Record<string, DhcpItem>;
   syncWaitMs?: number;
+  /** `project/stack` of the program, for Config History (absent in state written before). */
+  stack?: string;
 }
 
 /** An item's state as recorded: its provider's outputs without endpoints and secrets. */

@@ -36,6 +36,7 @@ const INPUT_KEYS: readonly (keyof DhcpFailoverInputs)[] = [
   "dnsServers",
   "gateway",
   "syncWaitMs",
+  "stack",
 ];
 
 function label(inp: { name?: string }): string {

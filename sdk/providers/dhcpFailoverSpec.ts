@@ -25,6 +25,8 @@ export interface DhcpFailoverInputs {
   dnsServers?: string[];
   gateway?: string;
   syncWaitMs?: number;
+  /** `project/stack` of the program, for Config History (absent in state written before). */
+  stack?: string;
 }
 
 /** Outputs (state) of the DhcpFailover dynamic resource. */

@@ -44,6 +44,7 @@ const INPUT_KEYS: readonly (keyof HaSyncInputs)[] = [
   "primaryHostId",
   "secondaryHostId",
   "syncWaitMs",
+  "stack",
 ];
 
 function label(inp: { name?: string }): string {

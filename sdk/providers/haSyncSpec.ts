@@ -26,6 +26,8 @@ export interface HaSyncInputs {
   primaryHostId?: string;
   secondaryHostId?: string;
   syncWaitMs?: number;
+  /** `project/stack` of the program, for Config History (absent in state written before). */
+  stack?: string;
 }
 
 /** Outputs (state) of the HaSyncSettings dynamic resource. */

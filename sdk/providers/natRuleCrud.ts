@@ -46,6 +46,8 @@ const INPUT_KEYS: readonly (keyof NatRuleInputs)[] = [
   "sourcePort",
   "destinationPort",
   "syncWaitMs",
+  "stack",
+  "adopt",
 ];
 
 function label(inp: { name?: string }): string {
@@ -104,21 +106,32 @@ async function reconcile(
   const [p0, s0] = await Promise.all([pair.primary.read(first), pair.secondary.read(first)]);
   checkAgainstNodes(inp, p0, s0, ctx?.plannedVips);
   const id = ruleId;
+  // Only create passes no prior mode (update has the one recorded at create).
+  const creating = priorModeIn === undefined;
   let priorMode = priorModeIn;
   let adoptedFrom = adoptedIn;
   const change = (draft: NodeHaConfig): void => {
     priorMode ??= draft.natMode ?? "automatic";
     let i = draft.natRules.findIndex((r) => ruleIdOf(r) === id);
+    // An unmanaged rule translating the same source on the same interface to the same VIP.
+    const twin = draft.natRules.findIndex(
+      (r) =>
+        ruleIdOf(r) === undefined &&
+        r.interface === inp.interface &&
+        r.source === inp.source &&
+        sameAddress(r.target, inp.target),
+    );
     if (i < 0 && adopt) {
-      // An unmanaged rule translating the same source on the same interface to the same VIP.
-      i = draft.natRules.findIndex(
-        (r) =>
-          ruleIdOf(r) === undefined &&
-          r.interface === inp.interface &&
-          r.source === inp.source &&
-          sameAddress(r.target, inp.target),
-      );
+      i = twin;
       adoptedFrom = i >= 0 ? structuredClone(draft.natRules[i]) : null;
+    } else if (i < 0 && creating && twin >= 0) {
+      throw haError({
+        code: "E_INVALID_INPUT",
+        field: lbl,
+        value: `${inp.source} → ${inp.target}`,
+        message: `an outbound rule made outside this stack already translates this source on ${inp.interface}${draft.natRules[twin].descr ? ` ("${draft.natRules[twin].descr}")` : ""}`,
+        fix: "set adopt: true to take it over (it is given back as it was on delete), or remove that rule",
+      });
     }
     const rule = desiredRule(inp, id, i >= 0 ? draft.natRules[i] : undefined);
     if (i >= 0) draft.natRules[i] = rule;
@@ -184,7 +197,7 @@ export function createNatRule(
   inputs: NatRuleInputs,
   ctx?: ItemContext,
 ): Promise<{ id: string; outs: NatRuleOutputs }> {
-  return reconcile(inputs, newRuleId(), true, undefined, null, ctx);
+  return reconcile(inputs, newRuleId(), inputs.adopt === true, undefined, null, ctx);
 }
 
 /** `update`: rewrites the owned rule in place (position kept). */

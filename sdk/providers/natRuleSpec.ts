@@ -35,6 +35,10 @@ export interface NatRuleInputs {
   sourcePort?: string;
   destinationPort?: string;
   syncWaitMs?: number;
+  /** Take over a matching hand-made outbound rule at create (default false: refuse it). */
+  adopt?: boolean;
+  /** `project/stack` of the program, for Config History (absent in state written before). */
+  stack?: string;
 }
 
 /** Outputs (state) of the OutboundNatRule dynamic resource. */

@@ -10,6 +10,8 @@ import { createCarpVip, deleteCarpVip, readCarpVip, updateCarpVip } from "./carp
 import type { CheckFailure } from "./checkFailures";
 import type { ProviderKind } from "./delegatingProvider";
 import { claimVip } from "./vipClaims";
+import { setHistoryOrigin } from "../pfsense/session";
+import { runOperation } from "../pfsense/operationTracker";
 import {
   checkDhcpFailover,
   diffDhcpFailover,
@@ -99,11 +101,27 @@ const clusterHa: RuntimeProvider<ClusterHaInputs, ClusterHaOutputs> = {
   delete: deleteClusterHa,
 };
 
+/**
+ * A kind as the engine calls it: each operation tracked (so node sessions know when every
+ * operation in flight waits on them), and its writes naming the program's stack in pfSense's
+ * Config History.
+ */
+function asOperations<I, O>(p: RuntimeProvider<I, O>): RuntimeProvider<I, O> {
+  const origin = (v: unknown): void => setHistoryOrigin((v as { stack?: string }).stack);
+  return {
+    ...p,
+    create: (inputs) => runOperation(() => (origin(inputs), p.create(inputs))),
+    read: (id, props) => runOperation(() => p.read(id, props)),
+    update: (id, olds, news) => runOperation(() => (origin(news), p.update(id, olds, news))),
+    delete: (id, props) => runOperation(() => (origin(props), p.delete(id, props))),
+  };
+}
+
 /** Every kind's runtime, keyed like {@link ProviderKind}. */
 export const providers = {
-  carpVip,
-  haSync,
-  outboundNat,
-  dhcpFailover,
-  clusterHa,
+  carpVip: asOperations(carpVip),
+  haSync: asOperations(haSync),
+  outboundNat: asOperations(outboundNat),
+  dhcpFailover: asOperations(dhcpFailover),
+  clusterHa: asOperations(clusterHa),
 } satisfies Record<ProviderKind, unknown>;

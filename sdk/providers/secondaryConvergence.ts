@@ -10,6 +10,7 @@
 import { haError } from "../plan/errors";
 import type { HaSync, NodeHaConfig, SyncArea } from "../plan/model";
 import type { NodeSession, NodeState } from "../pfsense/types";
+import { waitingOn } from "../pfsense/operationTracker";
 
 /** Who delivered the secondary's view. */
 export type SyncedBy = "pfsense" | "library";
@@ -71,7 +72,8 @@ export const SYNC_SETTLE_MS = 2500;
 /** How often the primary is re-read while waiting, to notice sync being turned off, in ms. */
 export const SYNC_RECHECK_MS = 1000;
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** A pause in which the operation counts as waiting (no arrival of it can join a batch). */
+const sleep = (ms: number): Promise<void> => waitingOn(new Promise((r) => setTimeout(r, ms)));
 
 /**
  * Waits for pfSense's push to deliver the item. Undefined when it will not: the bound passed

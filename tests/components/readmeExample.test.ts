@@ -92,3 +92,38 @@ test("the README example builds a cluster with every component", async () => {
     assert.ok(types.includes(t), t);
   }
 });
+
+test("the README's ClusterHaConfig example registers one dynamic resource for every item", async () => {
+  const ha = await import("../../sdk");
+  const cluster = new ha.Cluster({
+    primary: { url: "https://127.0.0.1:8443", username: "admin", password: pulumi.secret("a") },
+    secondary: { url: "https://127.0.0.1:8444", username: "admin", password: pulumi.secret("b") },
+  });
+  const before = types.length;
+  // --- example (README, ClusterHaConfig) ---
+  const site = new ha.ClusterHaConfig("site", {
+    cluster,
+    carpVips: {
+      "wan-vip": { interface: "wan", subnet: "203.0.113.0/29", layout: "wan" },
+      "lan-vip": { interface: "lan", subnet: "192.168.1.0/24" },
+    },
+    outboundNat: { lan: { interface: "wan", source: "192.168.1.0/24", translation: "wan-vip" } },
+    dhcpFailover: {
+      lan: {
+        interface: "lan",
+        vip: "lan-vip",
+        rangeFrom: "192.168.1.100",
+        rangeTo: "192.168.1.199",
+      },
+    },
+  });
+  // --- end of example ---
+  await new Promise<void>((r) => site.drift.apply(() => r()));
+  const added = types.slice(before);
+  assert.equal(
+    added.filter((t) => t === "pulumi-nodejs:dynamic/pfsense-ha:ClusterHaConfigState").length,
+    1,
+  );
+  assert.equal(added.filter((t) => t === "random:index/randomPassword:RandomPassword").length, 2);
+  assert.ok(added.includes("pfsense-ha:index:ClusterHaConfig"));
+});

@@ -122,6 +122,12 @@ for (const synced of [false, true]) {
         assert.equal(vips["lan-3"].address, "192.168.99.103");
         assert.equal(vips["lan-3"].secondaryAdvskew, 100);
         assert.equal(vips["lan-3"].syncedBy, synced ? "pfsense" : "library");
+        const last = pair.primary.revisions[pair.primary.revisions.length - 1];
+        assert.match(
+          last.description,
+          new RegExp(`: pulumi-pfsense-ha pfsense-ha-e2e/${stack.name}: CarpVip\\[site/`),
+          "Config History names the stack and the items",
+        );
       });
 
       it("a no-change preview shows nothing to do, refresh writes nothing", async () => {

@@ -118,10 +118,20 @@ test("an explicit VHID held by an unmanaged VIP on another address is refused na
   assert.match(String(err), /unmanaged/);
 });
 
-test("an existing CARP VIP with the same interface, address and VHID is adopted, not duplicated, and given back as it was on delete", async () => {
+test("a hand-made CARP VIP with the same address is refused unless adopt is set, and nothing is written", async () => {
+  const before = JSON.stringify(rawVips(fx.pair.primary));
+  const err = await carp
+    .create(vipInputs({ address: "192.168.1.201", vhid: 1, skew: 0, description: "adopted" }))
+    .catch((e: unknown) => e);
+  assert.match(String(err), /E_ADDRESS_CONFLICT/);
+  assert.match(String(err), /adopt: true/);
+  assert.equal(JSON.stringify(rawVips(fx.pair.primary)), before, "the hand-made VIP untouched");
+});
+
+test("with adopt, an existing CARP VIP with the same interface, address and VHID is adopted, not duplicated, and given back as it was on delete", async () => {
   const before = rawVips(fx.pair.primary).length;
   const { id, outs } = await carp.create(
-    vipInputs({ address: "192.168.1.201", vhid: 1, skew: 0, description: "adopted" }),
+    vipInputs({ address: "192.168.1.201", vhid: 1, skew: 0, description: "adopted", adopt: true }),
   );
   assert.equal(id, "aaaa00000001", "the resource id is the adopted VIP's uniqid");
   assert.equal(rawVips(fx.pair.primary).length, before, "no duplicate on the primary");

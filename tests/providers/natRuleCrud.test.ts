@@ -115,10 +115,13 @@ test("create puts the rule and hybrid mode on both nodes; the marker survives re
   assert.equal(rawNatMode(fx.pair.primary), "automatic", "the prior mode is back");
 });
 
-test("an unmanaged rule with the same interface, source and VIP is adopted (marked), not duplicated, and given back on delete", async () => {
+test("an unmanaged rule with the same interface, source and VIP is adopted (marked) with adopt, refused without, and given back on delete", async () => {
   setRules(fx.pair.primary, (r) => [...r, unmanaged("pre-existing", "192.168.99.0/24")]);
   const before = rawNatRules(fx.pair.primary).length;
-  const { id, outs } = await nat.create(inputs());
+  const refused = await nat.create(inputs()).catch((e: unknown) => e);
+  assert.match(String(refused), /adopt: true/);
+  assert.equal(rawNatRules(fx.pair.primary).length, before, "nothing written");
+  const { id, outs } = await nat.create(inputs({ adopt: true }));
   assert.equal(rawNatRules(fx.pair.primary).length, before);
   const adopted = rawNatRules(fx.pair.primary).find((r) =>
     leaf(toStruct(r.created).username).endsWith(id),
