@@ -216,19 +216,10 @@ export class CarpVip extends pulumi.ComponentResource {
     this.drift = config.drift;
     this.primaryPeer = config.primaryPeer;
     this.secondaryPeer = config.secondaryPeer;
-    this.registerOutputs({
-      vhid: this.vhid,
-      address: this.address,
-      subnetBits: this.subnetBits,
-      primaryAdvskew: this.primaryAdvskew,
-      secondaryAdvskew: this.secondaryAdvskew,
-      advbase: this.advbase,
-      password: this.password,
-      primaryAddress: this.primaryAddress,
-      secondaryAddress: this.secondaryAddress,
-      uniqid: this.uniqid,
-      interface: this.interface,
-    });
+    // Registered at once, not with the child's outputs (the class properties carry those): such a
+    // registration waits for the child, and after a failed `up` reaches an engine that has shut
+    // down, an uncatchable rejection in Automation API hosts (pulumi/pulumi#10744).
+    this.registerOutputs({});
   }
 }
 

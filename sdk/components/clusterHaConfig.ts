@@ -161,6 +161,6 @@ export class ClusterHaConfig extends pulumi.ComponentResource {
     );
     this.carpVips = state.items.apply((i) => i?.carpVips ?? {});
     this.drift = state.drift;
-    this.registerOutputs({ carpVips: this.carpVips, drift: this.drift });
+    this.registerOutputs({}); // at once: see CarpVip
   }
 }

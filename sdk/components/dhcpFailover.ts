@@ -104,11 +104,6 @@ export class DhcpFailover extends pulumi.ComponentResource {
     this.primaryPeer = config.primaryPeer;
     this.secondaryPeer = config.secondaryPeer;
     this.drift = config.drift;
-    this.registerOutputs({
-      gateway: this.gateway,
-      dnsServers: this.dnsServers,
-      primaryPeer: this.primaryPeer,
-      secondaryPeer: this.secondaryPeer,
-    });
+    this.registerOutputs({}); // at once: see CarpVip
   }
 }

@@ -125,14 +125,6 @@ export class HaSyncSettings extends pulumi.ComponentResource {
     this.productVersion = config.productVersion;
     this.configVersion = config.configVersion;
     this.drift = config.drift;
-    this.registerOutputs({
-      primarySyncAddress: this.primarySyncAddress,
-      secondarySyncAddress: this.secondarySyncAddress,
-      areas: this.areas,
-      primaryHostId: this.primaryHostId,
-      secondaryHostId: this.secondaryHostId,
-      productVersion: this.productVersion,
-      configVersion: this.configVersion,
-    });
+    this.registerOutputs({}); // at once: see CarpVip
   }
 }

@@ -106,6 +106,6 @@ export class OutboundNatRule extends pulumi.ComponentResource {
     this.target = config.target;
     this.mode = config.mode;
     this.drift = config.drift;
-    this.registerOutputs({ ruleId: this.ruleId, target: this.target, mode: this.mode });
+    this.registerOutputs({}); // at once: see CarpVip
   }
 }

@@ -49,10 +49,12 @@ export function operationsInFlight(): boolean {
 
 /**
  * True when every operation in flight waits on a session and no fewer are in flight than the
- * most seen at once: no other operation can join a batch before one answers.
+ * most seen at once: no other operation can join a batch before one answers. Not while only one
+ * has ever run at once: the engine hands over the first operations one by one, and the rest of
+ * the program may still be registering.
  */
 export function everyOperationWaiting(): boolean {
-  if (inFlight.size === 0 || inFlight.size < mostAtOnce) return false;
+  if (mostAtOnce < 2 || inFlight.size < mostAtOnce) return false;
   for (const id of inFlight) if (!waits.has(id)) return false;
   return true;
 }

@@ -10,7 +10,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { automation } from "@pulumi/pulumi";
 import * as ha from "../../sdk";
 import { startPair, type EmulatedPair } from "../../sdk/emulator";
-import { pairConfig } from "./clusterProgram";
+import { pairConfig, stackNodes } from "./clusterProgram";
 import { inlineStack, OutputLog, scratch, skipUnlessEngine } from "./engineHarness";
 import { carpVips, comparableConfig, outboundNat } from "./nodeConfig";
 import { configureHaSyncByHand, guiAddCarpVip, LAN, settle } from "./safeWritesHelpers";
@@ -24,14 +24,7 @@ interface Spec {
 function program(spec: () => Spec): automation.PulumiFn {
   return async () => {
     const s = spec();
-    const config = new pulumi.Config();
-    const node = (role: "primary" | "secondary") => ({
-      url: config.require(`${role}Url`),
-      username: config.require(`${role}Username`),
-      password: config.requireSecret(`${role}Password`),
-      tls: { fingerprint256: config.require(`${role}Fingerprint`) },
-    });
-    const cluster = new ha.Cluster({ primary: node("primary"), secondary: node("secondary") });
+    const cluster = new ha.Cluster(stackNodes());
     const password = pulumi.secret("AggCarpPw1");
     const carpVips: Record<string, ha.ClusterHaVipArgs> = {
       "wan-vip": { interface: "wan", subnet: "192.168.1.0/24", address: "192.168.1.100", password },

@@ -48,24 +48,26 @@ export function pairConfig(d: {
   return out;
 }
 
+/** Both nodes' endpoints from the stack config that {@link pairConfig} writes. */
+export function stackNodes(): { primary: ha.NodeEndpointArgs; secondary: ha.NodeEndpointArgs } {
+  const config = new pulumi.Config();
+  const node = (role: "primary" | "secondary"): ha.NodeEndpointArgs => ({
+    url: config.require(`${role}Url`),
+    username: config.require(`${role}Username`),
+    password: config.requireSecret(`${role}Password`),
+    tls: { fingerprint256: config.require(`${role}Fingerprint`) },
+  });
+  return { primary: node("primary"), secondary: node("secondary") };
+}
+
 /** The program; reads `spec()` on every run. */
 export function clusterProgram(spec: () => ClusterSpec): automation.PulumiFn {
   return async () => {
     const s = spec();
-    const config = new pulumi.Config();
-    const node = (role: "primary" | "secondary") => ({
-      url: config.require(`${role}Url`),
-      username: config.require(`${role}Username`),
-      password: config.requireSecret(`${role}Password`),
-      tls: { fingerprint256: config.require(`${role}Fingerprint`) },
-    });
     // The emulator's own sync lands within ~0.1 s; a short bound keeps runs where pfSense's sync
     // does not carry the change (secondary-only repairs, destroy) from idling 30 s each.
-    const cluster = new ha.Cluster({
-      primary: node("primary"),
-      secondary: node("secondary"),
-      syncWaitSeconds: 3,
-    });
+    const cluster = new ha.Cluster({ ...stackNodes(), syncWaitSeconds: 3 });
+    const config = new pulumi.Config();
     const password = s.generatedCarpPassword ? undefined : pulumi.secret(s.carpPassword);
     const wan = new ha.CarpVip("wan", {
       cluster,
