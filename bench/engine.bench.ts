@@ -169,7 +169,7 @@ class NoopVip extends pulumi.ComponentResource {
   constructor(name: string, cluster: ha.Cluster, i: number) {
     super("pfsense-ha-bench:index:NoopVip", name, {});
     const p = placement(i);
-    const child = new NoopVipConfig(
+    new NoopVipConfig(
       name,
       {
         ...cluster.endpointInputs(),
@@ -183,7 +183,7 @@ class NoopVip extends pulumi.ComponentResource {
       },
       { parent: this, additionalSecretOutputs: ["primary", "secondary", "password"] },
     );
-    this.registerOutputs({ id: child.id });
+    this.registerOutputs({}); // as the library's components do
   }
 }
 

@@ -15,6 +15,7 @@ import type { NodeHaConfig } from "../plan/model";
 import type { PhpStruct } from "../codec/phpValue";
 import type {
   ConfigChange,
+  EditOptions,
   FirmwareInfo,
   NodeClient,
   NodeEndpoint,
@@ -59,12 +60,12 @@ export const ENGINE_GATHER_MAX_MS = 2500;
 /** How often a gather looks whether every operation waits, in ms. */
 const GATHER_POLL_MS = 5;
 
-/** Resolves when the gather is over (see {@link GATHER_MS}). */
-async function gathered(lastArrival: () => number): Promise<void> {
+/** Resolves when the gather is over (see {@link GATHER_MS}); at once when `now()` says so. */
+async function gathered(lastArrival: () => number, now: () => boolean): Promise<void> {
   const start = Date.now();
   for (;;) {
     await new Promise((r) => setTimeout(r, GATHER_POLL_MS));
-    if (everyOperationWaiting()) return;
+    if (now() || everyOperationWaiting()) return;
     const engine = operationsInFlight();
     const quiet = engine ? ENGINE_GATHER_MS : GATHER_MS;
     const most = engine ? ENGINE_GATHER_MAX_MS : GATHER_MAX_MS;
@@ -227,6 +228,9 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
   let queue: Pending[] = [];
   let batchScheduled = false;
   let sharedRead: Promise<NodeState> | undefined;
+  // A caller that gathered already asked to start the pending read / batch without waiting.
+  let readNow = false;
+  let editNow = false;
   // The last state this process read (or read back), for shared reads; dropped on every edit.
   let snapshot: { state: NodeState; at: number; lastUse: number } | undefined;
   // When the last edit and the last read arrived (for the gather).
@@ -474,9 +478,13 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
     batchScheduled = true;
     // The engine hands resource operations over one by one: a short gather lets those that
     // arrive together share one write (one config revision) instead of one each.
-    void gathered(() => lastEdit).then(() =>
+    void gathered(
+      () => lastEdit,
+      () => editNow,
+    ).then(() =>
       withLock(async () => {
         batchScheduled = false;
+        editNow = false;
         const batch = queue;
         queue = [];
         try {
@@ -515,9 +523,14 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
       }
       // Concurrent reads that have not started yet share one backup call.
       lastRead = now;
-      sharedRead ??= gathered(() => lastRead).then(() =>
+      if (options?.now) readNow = true;
+      sharedRead ??= gathered(
+        () => lastRead,
+        () => readNow,
+      ).then(() =>
         withLock(async () => {
           sharedRead = undefined;
+          readNow = false;
           const state = stripCtx(await readState());
           if (queue.length === 0) snapshot = { state, at: Date.now(), lastUse: Date.now() };
           return state;
@@ -525,8 +538,9 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
       );
       return waitingOn(sharedRead);
     },
-    edit(change: ConfigChange, label?: string) {
+    edit(change: ConfigChange, label?: string, options?: EditOptions) {
       snapshot = undefined;
+      if (options?.now) editNow = true;
       return waitingOn(
         new Promise<NodeState>((resolve, reject) => {
           queue.push({ change, label, resolve, reject });

@@ -179,6 +179,17 @@ export interface ReadOptions {
    * process has not edited the node since. For refresh: one wave of reads, one point in time.
    */
   shared?: boolean;
+  /**
+   * Start without gathering: the caller has gathered already (ClusterHaConfig reads once for
+   * all its items and hands their edits over in one round).
+   */
+  now?: boolean;
+}
+
+/** How an edit joins a batch. */
+export interface EditOptions {
+  /** Start the batch without gathering (see {@link ReadOptions.now}). */
+  now?: boolean;
 }
 
 export interface NodeSession {
@@ -192,5 +203,5 @@ export interface NodeSession {
    * Queues `change` for the next batch. `label` names who asks (`CarpVip[wan]`) in the batch's
    * Config History entry.
    */
-  edit(change: ConfigChange, label?: string): Promise<NodeState>;
+  edit(change: ConfigChange, label?: string, options?: EditOptions): Promise<NodeState>;
 }

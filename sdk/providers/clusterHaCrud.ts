@@ -183,7 +183,10 @@ async function runSteps(
   if (steps.length === 0) return [];
   const pair = openPair(a);
   // One fresh read per node; the items plan from this snapshot (their first reads share it).
-  const [p] = await Promise.all([pair.primary.read(), pair.secondary.read()]);
+  const [p] = await Promise.all([
+    pair.primary.read({ now: true }),
+    pair.secondary.read({ now: true }),
+  ]);
   const pw = new SharedWrites(pair.primary, steps.length);
   const sw = new SharedWrites(pair.secondary, steps.length);
   const vips = plannedVips(a, olds, p);
@@ -337,6 +340,9 @@ export async function readClusterHa(
 ): Promise<{ id: string; props: ClusterHaOutputs; inputs: Partial<ClusterHaInputs> }> {
   const items: ClusterHaItems = { carpVips: {}, outboundNat: {}, dhcpFailover: {} };
   const drift = noDrift();
+  // One read per node, at once; the items' own reads share it.
+  const pair = openPair(props);
+  await Promise.all([pair.primary.read({ now: true }), pair.secondary.read({ now: true })]);
   const reads = (["carpVips", "outboundNat", "dhcpFailover"] as const).flatMap((kind) =>
     Object.keys(props.items?.[kind] ?? {}).map(async (key) => {
       const st = props.items[kind][key] as unknown as Record<string, string>;

@@ -39,7 +39,8 @@ export class SharedWrites {
   member(i: number): NodeSession {
     return {
       client: this.session.client,
-      read: (options?: ReadOptions) => this.session.read(options),
+      // The members move in lockstep: what they read together starts at once.
+      read: (options?: ReadOptions) => this.session.read({ ...options, now: true }),
       edit: (change, label) =>
         new Promise<NodeState>((resolve, reject) => {
           this.queued.push({ member: i, change, label, resolve, reject });
@@ -70,6 +71,8 @@ export class SharedWrites {
     this.timer = undefined;
     const round = this.queued.sort((a, b) => a.member - b.member);
     this.queued = [];
-    for (const q of round) this.session.edit(q.change, q.label).then(q.resolve, q.reject);
+    for (const q of round) {
+      this.session.edit(q.change, q.label, { now: true }).then(q.resolve, q.reject);
+    }
   }
 }

@@ -20,7 +20,7 @@ import {
 import { guiEdit, rawNatRules, rawVip, setRawVipField } from "./nodeView";
 
 /** Far above what an immediate repair takes: waiting it out fails the timing assertions. */
-const SYNC_WAIT_MS = 15_000;
+const SYNC_WAIT_MS = 30_000;
 const carp = providers.carpVip;
 const nat = providers.outboundNat;
 let fx: PairFixture;
