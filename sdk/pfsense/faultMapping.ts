@@ -62,7 +62,7 @@ export function faultToError(
     case -1:
       return haError({
         code: "E_AUTH",
-        message: `${method}: authentication failed for user "${ep.username}" (fault -1 "${fs}"); exactly one attempt was made and it is not retried, because every failure feeds pfSense's login protection, which blocks the caller's address after a few failures (§3.2)`,
+        message: `${method}: authentication failed for user "${ep.username}" (fault -1 "${fs}"); exactly one attempt was made and it is not retried, because every failure feeds pfSense's login protection, which blocks the caller's address after a few failures`,
         field,
         fix: "check the username and password of this node (a locked-out address must wait for the block to expire or be added to System > Advanced > Admin Access > Login Protection pass list)",
       });
@@ -71,7 +71,7 @@ export function faultToError(
         code: "E_PRIVILEGE",
         message: `${method}: user "${ep.username}" authenticated but lacks the privilege "System - HA node sync" (system-xmlrpc-ha-sync) (fault -2 "${fs}")`,
         field,
-        fix: 'in System > User Manager, give the user (or one of its groups) the privilege "System - HA node sync"; "WebCfg - All pages" (page-all) is not enough (§3.1)',
+        fix: 'in System > User Manager, give the user (or one of its groups) the privilege "System - HA node sync"; "WebCfg - All pages" (page-all) is not enough',
       });
     case -32601:
       return haError({

@@ -36,6 +36,19 @@ export interface CallOptions {
   idempotent: boolean;
 }
 
+const plainHttpWarned = new Set<string>();
+
+/** Says once per node that its password travels unencrypted (http allowed for a lab). */
+function warnPlainHttp(ep: NodeEndpoint): void {
+  const label = nodeLabel(ep);
+  if (plainHttpWarned.has(label)) return;
+  plainHttpWarned.add(label);
+  process.emitWarning(
+    `pfsense-ha: PLAIN HTTP to ${label}: the node password and the synced secrets travel unencrypted. Use https:// outside labs.`,
+    { code: "PFSENSE_HA_PLAIN_HTTP" },
+  );
+}
+
 /** Parsed target of an endpoint URL. */
 function target(ep: NodeEndpoint): { host: string; port: number; path: string; secure: boolean } {
   let u: URL;
@@ -69,6 +82,7 @@ function target(ep: NodeEndpoint): { host: string; port: number; path: string; s
       fix: "use https:// (pfSense's GUI default); for a lab only, set tls.insecureSkipTlsVerify: true to allow http",
     });
   }
+  if (!secure) warnPlainHttp(ep);
   const path = u.pathname && u.pathname !== "/" ? u.pathname : "/xmlrpc.php";
   return {
     host: u.hostname.replace(/^\[|\]$/g, ""),
@@ -119,8 +133,8 @@ function attemptOnce(
         field: nodeLabel(ep),
         fix:
           phase === "connect"
-            ? "check that the node is reachable (address, port, firewall, login protection) or raise connectTimeoutMs"
-            : "raise callTimeoutMs, or check the node's load",
+            ? "check that the node is reachable (address, port, firewall, login protection)"
+            : "raise the node's callTimeoutSeconds in the Cluster arguments, or check the node's load",
       });
       settle({ ok: false, failure: { error, retryable: !responseStarted } });
     };

@@ -132,7 +132,7 @@ export function profileFor(
       throw unsupported(
         productVersion,
         platform,
-        "older than 2.4.0 (credentials were a method parameter then, §3.3)",
+        "older than 2.4.0 (credentials were a method parameter then)",
       );
     if (minor === 4) family = "2.4";
     else if (minor === 5 && patch < 2) family = "2.5.0-2.5.1";
@@ -167,7 +167,7 @@ export function parseFirmwareInfo(reply: PhpValue | unknown): FirmwareInfo {
       code: "E_MALFORMED_REPLY",
       message: "host_firmware_version has no config_version",
       field: "host_firmware_version",
-      fix: "pfSense's own sync refuses such a peer too (§6.2 step 4); check the node",
+      fix: "pfSense's own sync refuses such a peer too; check the node",
     });
   }
   return {

@@ -16,6 +16,8 @@ export interface VhidRequest {
   key: string;
   /** An explicit VHID, or the one allocated on an earlier run: honoured as is. */
   vhid?: number;
+  /** How errors name the VIP (`CarpVip[wan]`). Default `<field>[<key>]`. */
+  label?: string;
 }
 
 /** A VHID already present on the segment, owned by something outside this request. */
@@ -83,7 +85,7 @@ export function allocateVhids(input: VhidAllocationInput): Record<string, number
   const result: Record<string, number> = {};
   for (const r of input.requests) {
     if (r.vhid === undefined) continue;
-    const field = `${base}[${r.key}].vhid`;
+    const field = `${r.label ?? `${base}[${r.key}]`}.vhid`;
     checkRange(r.vhid, field, "a VHID");
     const holder = holders.get(r.vhid);
     if (holder !== undefined) {

@@ -269,7 +269,7 @@ async function reconcile(
     const want = o.vhid ?? existing?.vhid ?? (recordedFree ? o.recordedVhid : undefined);
     const alloc = allocateVhids({
       segment: d.interface,
-      requests: [{ key: id, vhid: want }],
+      requests: [{ key: id, vhid: want, label: lbl }],
       inUse,
       reserved: inp.reservedVhids,
       field: "CarpVip",

@@ -216,7 +216,12 @@ export function checkCarpVip(news: CarpVipInputs): {
       );
     }
   }
-  return { inputs: news, failures };
+  // The engine prints a failing property's value next to the reason: a password failure names
+  // no property, so a rejected password is never echoed (the reason says which field).
+  return {
+    inputs: news,
+    failures: failures.map((f) => (f.property === "password" ? { ...f, property: "" } : f)),
+  };
 }
 
 /** The VIP record to hold on the primary. */

@@ -119,7 +119,8 @@ function itemFailures(kind: string, key: string, failures: CheckFailure[]): Chec
   return failures
     .filter((f) => !f.property.startsWith("primary") && !f.property.startsWith("secondary"))
     .map((f) => ({
-      property: f.property === "password" ? `carpPasswords.${key}` : `${kind}.${key}.${f.property}`,
+      // A property-less failure (a CARP password, see checkCarpVip) stays property-less.
+      property: f.property === "" ? "" : `${kind}.${key}.${f.property}`,
       reason: f.reason,
     }));
 }

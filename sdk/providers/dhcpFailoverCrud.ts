@@ -80,7 +80,7 @@ function plan(
       code: "E_DHCP_PEER",
       field: `${lbl}.vip`,
       value: inp.vip,
-      message: `no CARP VIP with this address on ${inp.interface} on the primary; dhcpd picks its failover role from that VIP's skew (§8.6)`,
+      message: `no CARP VIP with this address on ${inp.interface} on the primary; dhcpd picks its failover role from that VIP's skew`,
       fix: "create the CarpVip first (pass the CarpVip object as vip)",
     });
   }

@@ -69,6 +69,7 @@ export function endpointProblems(
       });
     }
   }
+  out.push(...urlCredentialProblems(e, field), ...tlsProblems(e, field));
   if (!isUnknown(e.username) && (typeof e.username !== "string" || e.username === "")) {
     out.push(missing(`${field}.username`));
   }
@@ -76,6 +77,70 @@ export function endpointProblems(
     out.push(missing(`${field}.password`));
   }
   return out;
+}
+
+/** A URL with `user:password@` would put the password in plain state and logs. */
+function urlCredentialProblems(
+  e: EndpointInput,
+  field: string,
+): { property: string; reason: string }[] {
+  if (isUnknown(e.url)) return [];
+  let u: URL;
+  try {
+    u = new URL(String(e.url));
+  } catch {
+    return [];
+  }
+  if (u.username === "" && u.password === "") return [];
+  // The URL is not echoed: it holds the credentials. The property is left out for the same
+  // reason (the engine prints a failing property's value).
+  return [
+    {
+      property: "",
+      reason: haError({
+        code: "E_INVALID_INPUT",
+        field: `${field}.url`,
+        message: "the URL carries a user name or password",
+        fix: "drop them from the URL and give them as username and password (a secret) instead",
+      }).message,
+    },
+  ];
+}
+
+/** TLS options that contradict each other or the URL. */
+function tlsProblems(e: EndpointInput, field: string): { property: string; reason: string }[] {
+  const t = e.tls;
+  if (isUnknown(t)) return [];
+  const plainHttp = !isUnknown(e.url) && String(e.url).toLowerCase().startsWith("http:");
+  if (plainHttp && !t?.insecureSkipTlsVerify) {
+    return [
+      {
+        property: `${field}.url`,
+        reason: haError({
+          code: "E_TLS",
+          field: `${field}.url`,
+          message: "plain http would send the node password unencrypted",
+          fix: "use https:// (pfSense's GUI default); for a lab only, set tls.insecureSkipTlsVerify: true to allow http",
+        }).message,
+      },
+    ];
+  }
+  if (t === undefined || !t.insecureSkipTlsVerify) return [];
+  const pinned = [t.fingerprint256 ? "fingerprint256" : "", t.caCertPem ? "caCertPem" : ""]
+    .filter((x) => x !== "")
+    .join(" and ");
+  if (pinned === "") return [];
+  return [
+    {
+      property: `${field}.tls`,
+      reason: haError({
+        code: "E_INVALID_INPUT",
+        field: `${field}.tls`,
+        message: `insecureSkipTlsVerify turns verification off, so the ${pinned} given beside it would be ignored`,
+        fix: `drop insecureSkipTlsVerify to verify with the ${pinned}`,
+      }).message,
+    },
+  ];
 }
 
 function missing(field: string): { property: string; reason: string } {

@@ -58,7 +58,7 @@ export async function preflightHaSync(inp: HaSyncInputs, pair: NodePair): Promis
   if (p.firmware.configVersion !== s.firmware.configVersion) {
     fail(
       base,
-      `the nodes have different config versions (primary ${p.firmware.configVersion}, secondary ${s.firmware.configVersion}); pfSense refuses to sync between them (§6.2)`,
+      `the nodes have different config versions (primary ${p.firmware.configVersion}, secondary ${s.firmware.configVersion}); pfSense refuses to sync between them`,
       "upgrade both nodes to the same version",
     );
   }

@@ -222,7 +222,10 @@ test("overall call timeout: a slow node gives E_TIMEOUT after callTimeoutMs, and
   const t0 = Date.now();
   await assert.rejects(
     c.firmwareVersion(),
-    (e: unknown) => isHaError(e, "E_TIMEOUT") && /300 ms/.test((e as Error).message),
+    (e: unknown) =>
+      isHaError(e, "E_TIMEOUT") &&
+      /300 ms/.test((e as Error).message) &&
+      /callTimeoutSeconds/.test((e as Error).message),
   );
   assert.ok(Date.now() - t0 < 1200);
   await new Promise((r) => setTimeout(r, 1400));

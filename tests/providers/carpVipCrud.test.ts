@@ -116,6 +116,7 @@ test("an explicit VHID held by an unmanaged VIP on another address is refused na
     .catch((e: unknown) => e);
   assert.match(String(err), /E_VHID_CONFLICT/);
   assert.match(String(err), /unmanaged/);
+  assert.match(String(err), /CarpVip\[[^\]]+\]\.vhid/, "names the resource, not its uniqid");
 });
 
 test("a hand-made CARP VIP with the same address is refused unless adopt is set, and nothing is written", async () => {

@@ -51,8 +51,9 @@ test("CarpVip check: the planner's messages on the right properties", async () =
     [{ address: "10.0.0.5" }, "address", /E_ADDRESS_OUTSIDE_SUBNET/],
     [{ skew: 240 }, "skew", /E_SKEW_ORDER/],
     [{ advbase: 0 }, "advbase", /E_ADVBASE_RANGE/],
-    [{ password: "has space" }, "password", /E_CARP_PASSWORD/],
-    [{ password: "x".repeat(20) }, "password", /E_CARP_PASSWORD/],
+    // No property: the engine would print the rejected password's value beside it.
+    [{ password: "has space" }, "", /E_CARP_PASSWORD.*password/],
+    [{ password: "x".repeat(20) }, "", /E_CARP_PASSWORD.*password/],
     [{ vhid: 3, reservedVhids: [3] }, "vhid", /E_VHID_CONFLICT/],
     [{ subnet: "192.168.1.0/31", address: undefined }, "subnet", /E_PREFIX_TOO_SMALL/],
   ];
@@ -68,6 +69,7 @@ test("CarpVip check: the planner's messages on the right properties", async () =
 test("CarpVip check never echoes the password it rejects", async () => {
   const r = await providers.carpVip.check({}, vipIn({ password: "Secret With Space" }));
   assert.ok(!r.failures[0].reason.includes("Secret With Space"));
+  assert.equal(r.failures[0].property, "", "no property whose value the engine would print");
 });
 
 test("check skips the unknown sentinel wherever it appears (string, number or array inputs)", async () => {
@@ -266,4 +268,37 @@ test("diff: an identity field unknown at preview is a change, not a replace (unk
   );
   assert.equal(vip.changes, true);
   assert.deepEqual(vip.replaces, []);
+});
+
+test("check refuses at preview a node URL with credentials (never echoing it), plain http, and a pin beside insecureSkipTlsVerify", async () => {
+  const check = (primary: CarpVipInputs["primary"]) =>
+    providers.carpVip.check({}, vipIn({ primary }));
+  const withCreds = await check({ ...ep(1), url: "https://admin:Hunter2x@127.0.0.1:1" });
+  assert.equal(withCreds.failures.length, 1);
+  assert.match(withCreds.failures[0].reason, /primary\.url.*user name or password/);
+  assert.equal(withCreds.failures[0].property, "", "no property whose value the engine prints");
+  assert.ok(!withCreds.failures[0].reason.includes("Hunter2x"));
+
+  const http = await check({ ...ep(1), url: "http://127.0.0.1:1" });
+  assert.deepEqual(
+    http.failures.map((f) => f.property),
+    ["primary.url"],
+  );
+  assert.match(http.failures[0].reason, /E_TLS.*insecureSkipTlsVerify/);
+  const lab = await check({
+    ...ep(1),
+    url: "http://127.0.0.1:1",
+    tls: { insecureSkipTlsVerify: true },
+  });
+  assert.deepEqual(lab.failures, [], "http is allowed in a lab, with a warning at connect");
+
+  const both = await check({
+    ...ep(1),
+    tls: { insecureSkipTlsVerify: true, fingerprint256: "AB:CD" },
+  });
+  assert.deepEqual(
+    both.failures.map((f) => f.property),
+    ["primary.tls"],
+  );
+  assert.match(both.failures[0].reason, /fingerprint256 given beside it would be ignored/);
 });

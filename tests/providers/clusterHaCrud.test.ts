@@ -108,6 +108,14 @@ test("check names the failing item and field, and a second DHCP entry for one in
   const props = r.failures.map((f) => f.property);
   assert.ok(props.includes("carpVips.broken.address"), props.join());
   assert.ok(props.includes("dhcpFailover.again.interface"), props.join());
+  const pw = await agg.check(
+    {},
+    inputs({ carpPasswords: { ...inputs().carpPasswords, "wan-vip": "Has Space1" } }),
+  );
+  assert.equal(pw.failures.length, 1);
+  assert.equal(pw.failures[0].property, "", "no property whose value the engine would print");
+  assert.match(pw.failures[0].reason, /E_CARP_PASSWORD.*CarpVip\[site\/wan-vip\]/);
+  assert.ok(!pw.failures[0].reason.includes("Has Space1"));
   assert.deepEqual((await agg.check({}, inputs())).failures, []);
 });
 

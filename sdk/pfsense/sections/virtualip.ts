@@ -98,7 +98,7 @@ export function encodeVirtualIpPayload(
     if (!desiredKeptSet.has(enc(c))) {
       throw haError({
         code: "E_INVALID_INPUT",
-        message: `the ${c.mode} VIP ${c.subnet}/${c.subnetBits} on ${c.interface} exists on the node and would be changed or removed, which restore_config_section cannot do (the receiver always keeps its own IP alias / proxy ARP VIPs, §5.1 step 7)`,
+        message: `the ${c.mode} VIP ${c.subnet}/${c.subnetBits} on ${c.interface} exists on the node and would be changed or removed, which restore_config_section cannot do (the receiver always keeps its own IP alias / proxy ARP VIPs)`,
         field,
         value: `${c.mode} ${c.subnet}/${c.subnetBits} ${c.interface}`,
         fix: "change or delete that VIP in the node's GUI (Firewall > Virtual IPs), or leave it as it is",
