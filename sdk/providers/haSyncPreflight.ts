@@ -7,6 +7,7 @@ import { haError, isHaError } from "../plan/errors";
 import type { NodeHaConfig } from "../plan/model";
 import { createNodeClient } from "../pfsense";
 import type { NodeState } from "../pfsense/types";
+import type { PhpStruct } from "../codec/phpValue";
 import { sameAddress } from "./addressText";
 import type { HaSyncInputs } from "./haSyncSpec";
 import type { NodePair } from "./nodePair";
@@ -29,6 +30,32 @@ function ownAddress(cfg: NodeHaConfig, ifName: string, like?: string): string | 
   if (!i) return undefined;
   if (like !== undefined && like.includes(":")) return i.ipaddrv6;
   return i.ipaddr ?? i.ipaddrv6;
+}
+
+/** A node's GUI as pfSense's sync client sees it: protocol and port (`system/webgui`). */
+async function guiOf(pair: NodePair, role: "primary" | "secondary"): Promise<string> {
+  const sys = (await pair[role].client.backupSections(["system"])).system;
+  const web = (sys !== null && typeof sys === "object" ? (sys as PhpStruct).webgui : undefined) as
+    PhpStruct | undefined;
+  const protocol = String(web?.protocol ?? "") === "http" ? "http" : "https";
+  const port = String(web?.port ?? "") || (protocol === "http" ? "80" : "443");
+  return `${protocol}:${port}`;
+}
+
+/**
+ * The sender reaches the peer with its *own* GUI protocol and port (xmlrpc_client.inc), so a
+ * peer whose GUI listens elsewhere fails every sync ("communications error") while writes from
+ * the library, which use the configured URLs, still work.
+ */
+async function sameGui(pair: NodePair, base: string): Promise<void> {
+  const [p, s] = await Promise.all([guiOf(pair, "primary"), guiOf(pair, "secondary")]);
+  if (p !== s) {
+    fail(
+      base,
+      `the nodes' web GUIs differ (primary ${p}, secondary ${s}); pfSense's sync reaches the secondary with the primary's own protocol and port, so every sync would fail`,
+      "use the same protocol and port on both nodes (System > Advanced > Admin Access)",
+    );
+  }
 }
 
 /** Runs every check; returns both nodes' states and the resolved sync addresses. */
@@ -127,12 +154,13 @@ export async function preflightHaSync(inp: HaSyncInputs, pair: NodePair): Promis
     ) {
       fail(
         `${base}.secondarySyncAddress`,
-        "the sync-to address belongs to the primary itself (loop protection would silently skip every sync, gotcha 6)",
+        "the sync-to address belongs to the primary itself (pfSense's loop protection would silently skip every sync)",
         "use the secondary's address on the sync interface",
         secondarySyncAddress,
       );
     }
   }
+  await sameGui(pair, base);
   // The sync user must be able to call XML-RPC on the secondary (privilege
   // system-xmlrpc-ha-sync, gotcha 2): one call authenticating as that user. No retry on auth
   // faults (login protection, gotcha 3).

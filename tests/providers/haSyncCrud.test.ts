@@ -180,3 +180,25 @@ test("pre-flight refuses nodes on different config versions", async () => {
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("pre-flight refuses nodes whose web GUIs listen on different ports (pfSense's sync uses its own)", async () => {
+  const setPort = (port: string | undefined) =>
+    guiEdit(fx.pair.secondary, (tree) => {
+      const system = toStruct(tree.system);
+      const webgui = { ...toStruct(system.webgui) };
+      if (port === undefined) delete webgui.port;
+      else webgui.port = port;
+      tree.system = { ...system, webgui };
+    });
+  setPort("8443");
+  try {
+    const r = await sync.check({}, inputs());
+    const reasons = r.failures.map((f) => f.reason).join("\n");
+    assert.match(reasons, /E_PREFLIGHT/);
+    assert.match(reasons, /web GUIs differ \(primary https:443, secondary https:8443\)/);
+    assert.match(reasons, /System > Advanced > Admin Access/);
+  } finally {
+    setPort(undefined);
+  }
+  assert.deepEqual((await sync.check({}, inputs())).failures, [], "same GUI: no failure");
+});
