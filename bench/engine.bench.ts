@@ -97,18 +97,20 @@ function carpVipProgram(n: number): automation.PulumiFn {
   return async () => {
     const cluster = clusterFromConfig();
     const password = pulumi.secret(CARP_PASSWORD);
-    for (let i = 0; i < n; i++) {
-      const p = placement(i);
-      new ha.CarpVip(`vip-${i}`, {
-        cluster,
-        interface: p.interface,
-        subnet: p.subnet,
-        primaryAddress: `${p.prefix}.1`,
-        secondaryAddress: `${p.prefix}.2`,
-        address: p.address,
-        password,
-      });
-    }
+    for (let i = 0; i < n; i++) new ha.CarpVip(`vip-${i}`, { cluster, ...vipArgs(i, password) });
+  };
+}
+
+/** The i-th VIP's arguments, the same in both forms. */
+function vipArgs(i: number, password: pulumi.Input<string>): ha.ClusterHaVipArgs {
+  const p = placement(i);
+  return {
+    interface: p.interface,
+    subnet: p.subnet,
+    primaryAddress: `${p.prefix}.1`,
+    secondaryAddress: `${p.prefix}.2`,
+    address: p.address,
+    password,
   };
 }
 
@@ -118,17 +120,7 @@ function aggregateProgram(n: number): automation.PulumiFn {
     const cluster = clusterFromConfig();
     const password = pulumi.secret(CARP_PASSWORD);
     const carpVips: Record<string, ha.ClusterHaVipArgs> = {};
-    for (let i = 0; i < n; i++) {
-      const p = placement(i);
-      carpVips[`vip-${i}`] = {
-        interface: p.interface,
-        subnet: p.subnet,
-        primaryAddress: `${p.prefix}.1`,
-        secondaryAddress: `${p.prefix}.2`,
-        address: p.address,
-        password,
-      };
-    }
+    for (let i = 0; i < n; i++) carpVips[`vip-${i}`] = vipArgs(i, password);
     new ha.ClusterHaConfig("site", { cluster, carpVips });
   };
 }
