@@ -240,9 +240,8 @@ function settleItems(
     } else if (!r.ok && isPartial(r.error)) {
       // Written in part: record what the item's own provider would have kept.
       record(r.step, r.error.properties);
-    } else if (!r.ok && r.step.op === "create") {
-      // Nothing written for it: a replacement's old item is already gone, so is its record.
     }
+    // A step that wrote nothing leaves the record as it was (none for a create).
   }
   return { items, adoptedVips };
 }
