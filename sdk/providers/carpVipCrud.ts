@@ -67,17 +67,19 @@ function onlyVips(vips: VirtualIp[]): NodeHaConfig {
 }
 
 /** The interface's own network on a node, for an address given without a prefix. */
-export function interfaceNetwork(
-  cfg: NodeHaConfig,
-  ifName: string,
-  family: 4 | 6,
-): string | undefined {
+function interfaceNetwork(cfg: NodeHaConfig, ifName: string, family: 4 | 6): string | undefined {
   const i = cfg.interfaces[ifName];
   if (!i) return undefined;
   const addr = family === 4 ? i.ipaddr : i.ipaddrv6;
   const bits = family === 4 ? i.subnet : i.subnetv6;
   if (addr === undefined || bits === undefined || addressFamily(addr) !== family) return undefined;
   return `${addr}/${bits}`;
+}
+
+/** The desired VIP, its subnet taken from the node's interface when the inputs give none. */
+export function resolveOnNode(inp: CarpVipInputs, cfg: NodeHaConfig): CarpVipDesired {
+  const fam = addressFamily(inp.address) ?? addressFamily(inp.subnet) ?? 4;
+  return resolveCarpVip(inp, interfaceNetwork(cfg, inp.interface, fam));
 }
 
 /** Checks the planned VIP against what both nodes hold (§7.3: XML-RPC writes skip GUI checks). */
@@ -196,8 +198,7 @@ async function reconcile(
   const pair = pairFor(ctx, () => openPair(inp));
   const first = firstReadOptions(ctx);
   const [p0, s0] = await Promise.all([pair.primary.read(first), pair.secondary.read(first)]);
-  const fam = addressFamily(inp.address) ?? addressFamily(inp.subnet) ?? 4;
-  const d = resolveCarpVip(inp, interfaceNetwork(p0.config, inp.interface, fam));
+  const d = resolveOnNode(inp, p0.config);
   checkAgainstNodes(
     d,
     [

@@ -7,13 +7,12 @@
  */
 import type { VirtualIp } from "../plan";
 import type { NodeState } from "../pfsense/types";
-import { addressFamily } from "./addressText";
-import { resolveCarpVip } from "./carpVipSpec";
+import type { CarpVipDesired } from "./carpVipSpec";
 import {
   createCarpVip,
   deleteCarpVip,
-  interfaceNetwork,
   readCarpVip,
+  resolveOnNode,
   updateCarpVip,
 } from "./carpVipCrud";
 import {
@@ -25,7 +24,6 @@ import {
   natInputs,
   natOlds,
   planItems,
-  vipAddressOf,
   type ClusterHaInputs,
   type ClusterHaItems,
   type ClusterHaOutputs,
@@ -87,23 +85,12 @@ function stepsOf(plans: ItemPlan[]): Step[] {
   ];
 }
 
-/** The VIPs the primary will hold after the run, for NAT targets and DHCP failover checks. */
-function plannedVips(a: ClusterHaInputs, olds: ClusterHaOutputs | undefined, p: NodeState) {
-  const out: VirtualIp[] = [];
+/** Every VIP item as planned against the primary (an item that fails to plan says why itself). */
+function planVips(a: ClusterHaInputs, p: NodeState): Map<string, CarpVipDesired> {
+  const out = new Map<string, CarpVipDesired>();
   for (const key of Object.keys(a.carpVips)) {
-    const inp = carpVipInputs(a, key);
-    const fam = addressFamily(inp.address) ?? addressFamily(inp.subnet) ?? 4;
     try {
-      const d = resolveCarpVip(inp, interfaceNetwork(p.config, inp.interface, fam));
-      out.push({
-        mode: "carp",
-        interface: d.interface,
-        subnet: d.address,
-        subnetBits: d.subnetBits,
-        type: "single",
-        advskew: d.primaryAdvskew,
-        vhid: olds?.items.carpVips[key]?.vhid,
-      });
+      out.set(key, resolveOnNode(carpVipInputs(a, key), p.config));
     } catch {
       // the item's own reconcile reports it
     }
@@ -111,16 +98,25 @@ function plannedVips(a: ClusterHaInputs, olds: ClusterHaOutputs | undefined, p: 
   return out;
 }
 
-/** A `target`/`vip` reference resolved with the primary's interface networks. */
-function refAddress(a: ClusterHaInputs, ref: string, p: NodeState): string {
-  const item = a.carpVips[ref];
-  if (item === undefined) return ref;
-  const fam = addressFamily(item.address) ?? addressFamily(item.subnet) ?? 4;
-  try {
-    return vipAddressOf(a, ref, interfaceNetwork(p.config, item.interface, fam));
-  } catch {
-    return ref; // the VIP item itself fails and says why
-  }
+/** The VIPs the primary will hold after the run, for NAT targets and DHCP failover checks. */
+function plannedVips(
+  planned: Map<string, CarpVipDesired>,
+  olds: ClusterHaOutputs | undefined,
+): VirtualIp[] {
+  return [...planned].map(([key, d]) => ({
+    mode: "carp",
+    interface: d.interface,
+    subnet: d.address,
+    subnetBits: d.subnetBits,
+    type: "single",
+    advskew: d.primaryAdvskew,
+    vhid: olds?.items.carpVips[key]?.vhid,
+  }));
+}
+
+/** A `target`/`vip` reference: a `carpVips` key's planned address, else the address given. */
+function refAddress(ref: string, planned: Map<string, CarpVipDesired>): string {
+  return planned.get(ref)?.address ?? ref;
 }
 
 /** Runs one step through its kind's reconcile. */
@@ -128,7 +124,7 @@ async function runStep(
   s: Step,
   a: ClusterHaInputs,
   olds: ClusterHaOutputs | undefined,
-  p: NodeState,
+  planned: Map<string, CarpVipDesired>,
   ctx: ItemContext,
 ): Promise<Record<string, unknown> | undefined> {
   const o = olds as ClusterHaOutputs;
@@ -152,7 +148,7 @@ async function runStep(
   }
   if (s.kind === "outboundNat") {
     if (s.op === "delete") return void (await deleteNatRule(id(s.kind), natOlds(o, s.key), ctx));
-    const inp = natInputs(a, s.key, refAddress(a, a.outboundNat[s.key].target, p));
+    const inp = natInputs(a, s.key, refAddress(a.outboundNat[s.key].target, planned));
     const r =
       s.op === "create"
         ? await createNatRule(inp, ctx)
@@ -161,7 +157,7 @@ async function runStep(
   }
   const dId = dhcpId(o?.items.dhcpFailover[s.key] ?? a.dhcpFailover[s.key]);
   if (s.op === "delete") return void (await deleteDhcpFailover(dId, dhcpOlds(o, s.key), ctx));
-  const inp = dhcpInputs(a, s.key, refAddress(a, a.dhcpFailover[s.key].vip, p));
+  const inp = dhcpInputs(a, s.key, refAddress(a.dhcpFailover[s.key].vip, planned));
   const r =
     s.op === "create"
       ? await createDhcpFailover(inp, ctx)
@@ -189,7 +185,8 @@ async function runSteps(
   ]);
   const pw = new SharedWrites(pair.primary, steps.length);
   const sw = new SharedWrites(pair.secondary, steps.length);
-  const vips = plannedVips(a, olds, p);
+  const planned = planVips(a, p);
+  const vips = plannedVips(planned, olds);
   return Promise.all(
     steps.map(async (step, i): Promise<StepResult> => {
       const ctx: ItemContext = {
@@ -197,7 +194,7 @@ async function runSteps(
         plannedVips: vips,
       };
       try {
-        return { step, ok: true, outs: await runStep(step, a, olds, p, ctx) };
+        return { step, ok: true, outs: await runStep(step, a, olds, planned, ctx) };
       } catch (error) {
         return { step, ok: false, error };
       } finally {

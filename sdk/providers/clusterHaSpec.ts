@@ -70,13 +70,6 @@ const common = (a: ClusterHaInputs, key: string) => ({
   syncWaitMs: a.syncWaitMs,
 });
 
-/** The VIP address an item names (`target`, `vip`): a `carpVips` key's address, else itself. */
-export function vipAddressOf(a: ClusterHaInputs, ref: string, fallbackSubnet?: string): string {
-  const item = a.carpVips[ref];
-  if (item === undefined) return ref;
-  return resolveCarpVip(carpVipInputs(a, ref), fallbackSubnet).address;
-}
-
 export function carpVipInputs(a: ClusterHaInputs, key: string): CarpVipInputs {
   return { ...a.carpVips[key], ...common(a, key), password: a.carpPasswords[key] };
 }
@@ -125,10 +118,14 @@ function itemFailures(kind: string, key: string, failures: CheckFailure[]): Chec
     }));
 }
 
-/** A VIP reference resolved for a check; undefined while it cannot be planned without a node. */
+/**
+ * The VIP address a `target`/`vip` names, without a node: a `carpVips` key's planned address,
+ * else the address itself; undefined while the key's VIP cannot be planned without a node.
+ */
 function checkedRef(a: ClusterHaInputs, ref: string): string | undefined {
+  if (a.carpVips[ref] === undefined) return ref;
   try {
-    return vipAddressOf(a, ref);
+    return resolveCarpVip(carpVipInputs(a, ref)).address;
   } catch {
     return undefined;
   }

@@ -12,7 +12,13 @@ import { startPair, type EmulatedPair } from "../../sdk/emulator";
 import { generateCarpPassword, isHaError, planCarpTiming } from "../../sdk/plan";
 import type { PhpStruct } from "../../sdk/codec/phpValue";
 import { formatClusterSummary, snapshotNode } from "../../scripts/clusterSummary";
-import { clusterProgram, defaultSpec, pairConfig, type ClusterSpec } from "./clusterProgram";
+import {
+  clusterProgram,
+  defaultSpec,
+  pairConfig,
+  stackNodes,
+  type ClusterSpec,
+} from "./clusterProgram";
 import {
   inlineStack,
   OutputLog,
@@ -212,14 +218,7 @@ describe(
       }
       assert.notEqual(expected, "", "the planner rejects skew 300");
       const bad = await inlineStack(s, "bad-input", async () => {
-        const config = new pulumi.Config();
-        const node = (role: "primary" | "secondary") => ({
-          url: config.require(`${role}Url`),
-          username: config.require(`${role}Username`),
-          password: config.requireSecret(`${role}Password`),
-          tls: { fingerprint256: config.require(`${role}Fingerprint`) },
-        });
-        const cluster = new ha.Cluster({ primary: node("primary"), secondary: node("secondary") });
+        const cluster = new ha.Cluster(stackNodes());
         new ha.CarpVip("bad", {
           cluster,
           interface: "lan",

@@ -15,6 +15,7 @@ import {
 } from "../../sdk/codec/conditionalSnippets";
 import { leaf, toList, toStruct, type PhpStruct } from "../../sdk/codec/phpValue";
 import { PAIR_SYNC_IPS, type EmulatedNode, type EmulatedPair } from "../../sdk/emulator";
+import { stackNodes } from "./clusterProgram";
 import { carpVips, editConfig, type RawCarpVip } from "./nodeConfig";
 
 // ------------------------------------------------------------------ the program
@@ -70,18 +71,7 @@ export function fleetDescription(prefix: string, i: number): string {
 export function vipFleetProgram(fleet: () => VipFleet): automation.PulumiFn {
   return async () => {
     const f = fleet();
-    const config = new pulumi.Config();
-    const node = (role: "primary" | "secondary") => ({
-      url: config.require(`${role}Url`),
-      username: config.require(`${role}Username`),
-      password: config.requireSecret(`${role}Password`),
-      tls: { fingerprint256: config.require(`${role}Fingerprint`) },
-    });
-    const cluster = new ha.Cluster({
-      primary: node("primary"),
-      secondary: node("secondary"),
-      syncWaitSeconds: f.syncWaitSeconds,
-    });
+    const cluster = new ha.Cluster({ ...stackNodes(), syncWaitSeconds: f.syncWaitSeconds });
     const password = pulumi.secret(f.password);
     const vips = f.addresses.map(
       (address, i) =>

@@ -13,24 +13,13 @@ import { ClusterHealthGate, clusterHealthOutput } from "../../sdk/components/clu
 import { startPair, type EmulatedPair } from "../../sdk/emulator";
 import { enterMaintenance, leaveMaintenance } from "../../sdk/health";
 import { generateCarpPassword } from "../../sdk/plan";
-import { pairConfig } from "../e2e/clusterProgram";
+import { pairConfig, stackNodes } from "../e2e/clusterProgram";
 import { inlineStack, OutputLog, scratch, skipUnlessEngine } from "../e2e/engineHarness";
 
 const program =
   (carpPassword: string): automation.PulumiFn =>
   async () => {
-    const config = new pulumi.Config();
-    const node = (role: "primary" | "secondary") => ({
-      url: config.require(`${role}Url`),
-      username: config.require(`${role}Username`),
-      password: config.requireSecret(`${role}Password`),
-      tls: { fingerprint256: config.require(`${role}Fingerprint`) },
-    });
-    const cluster = new ha.Cluster({
-      primary: node("primary"),
-      secondary: node("secondary"),
-      syncWaitSeconds: 3,
-    });
+    const cluster = new ha.Cluster({ ...stackNodes(), syncWaitSeconds: 3 });
     const password = pulumi.secret(carpPassword);
     const wan = new ha.CarpVip("wan", {
       cluster,
