@@ -41,6 +41,12 @@ export interface DhcpFailoverInput {
   dnsServers?: string[];
   /** The primary's CARP advskew on this interface; must be < 20 (§8.6). Default 0. */
   primarySkew?: number;
+  /**
+   * Static DHCP mappings on the interface (either node's), which the range must not cover: the
+   * GUI refuses that (services_dhcp.php, "cannot overlap any static DHCP mappings"), XML-RPC
+   * writes do not. Default none.
+   */
+  staticMaps?: { address: string; name?: string }[];
   /** Whether DHCP is enabled. Default true. */
   enable?: boolean;
   /** Field prefix for errors. Default `DhcpFailover[<interface>]`. */
@@ -52,7 +58,7 @@ export interface DhcpFailoverInput {
  * other node's interface address (never the VIP: dhcpd peers talk node to node). Rejects:
  * `E_FAMILY_MISMATCH` (not IPv4: ISC failover is DHCPv4 only), `E_ADDRESS_OUTSIDE_SUBNET`,
  * `E_ADDRESS_RESERVED` (range end on network/broadcast), `E_DHCP_RANGE` (from > to, or the range
- * covers a node address or the VIP), `E_DHCP_PEER` (node addresses outside the subnet, equal to
+ * covers a node address, the VIP or a static mapping), `E_DHCP_PEER` (node addresses outside the subnet, equal to
  * each other or to the VIP), `E_INVALID_INPUT` (more than 4 DNS servers), `E_DHCP_SKEW`.
  */
 export function planDhcpFailover(input: DhcpFailoverInput): {
@@ -127,6 +133,8 @@ export function planDhcpFailover(input: DhcpFailoverInput): {
     }
   }
 
+  rejectStaticMapsInRange(input, from, to, base);
+
   const gateway = input.gateway === undefined ? vip : hostIn(input.gateway, net, `${base}.gateway`);
   const dnsInput = input.dnsServers ?? [input.vip];
   if (dnsInput.length > DHCP_MAX_DNS_SERVERS) {
@@ -171,6 +179,31 @@ export function planDhcpFailover(input: DhcpFailoverInput): {
       failoverPeerIp: formatAddress(4, primary),
     },
   };
+}
+
+/** Refuses a range that covers a static mapping (two clients could get one address). */
+function rejectStaticMapsInRange(
+  input: DhcpFailoverInput,
+  from: bigint,
+  to: bigint,
+  base: string,
+): void {
+  for (const m of input.staticMaps ?? []) {
+    let a: bigint;
+    try {
+      a = parseAddress(m.address, `${base}.staticMaps`).value;
+    } catch {
+      continue; // not an address pfSense would compare either
+    }
+    if (a < from || a > to) continue;
+    throw haError({
+      code: "E_DHCP_RANGE",
+      field: `${base}.rangeFrom`,
+      value: `${input.rangeFrom}-${input.rangeTo}`,
+      message: `the DHCP range covers the static mapping ${m.address}${m.name ? ` (${m.name})` : ""}; the pool could lease that address to another client`,
+      fix: "move the range so that it excludes every static mapping on the interface",
+    });
+  }
 }
 
 /** A usable IPv4 host address inside `net`. */

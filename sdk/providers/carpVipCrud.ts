@@ -12,12 +12,9 @@ import {
   type NodeHaConfig,
   type VirtualIp,
 } from "../plan";
-import type { NodeState } from "../pfsense/types";
-import { addressInNetwork, sameAddress, addressFamily } from "./addressText";
 import {
   carpVipOutputs,
   primaryVip,
-  resolveCarpVip,
   unicastPeerOf,
   withUnicastPeer,
   type CarpVipDesired,
@@ -33,7 +30,19 @@ import { refreshedInputs } from "./refreshInputs";
 import { convergeSecondary } from "./secondaryConvergence";
 
 import { newUniqid } from "./vipIdentity";
-import { claimVip, isClaimedVip, releaseVip } from "./vipClaims";
+import { claimVip, releaseVip } from "./vipClaims";
+import {
+  adoptableVip,
+  assertAddressFree,
+  assertInterface,
+  assertGivenNodeAddresses,
+  checkAgainstNodes,
+  nodeAddresses,
+  resolveOnNode,
+  unicastPeers,
+  vhidsInUse,
+} from "./carpVipNodeRules";
+import { declaredVhids, forgetVip } from "./declaredVips";
 import { resourceLabel } from "./resourceLabel";
 
 const INPUT_KEYS: (keyof CarpVipInputs)[] = [
@@ -66,113 +75,6 @@ function onlyVips(vips: VirtualIp[]): NodeHaConfig {
   return { virtualIps: vips, natRules: [], dhcpd: {}, interfaces: {} };
 }
 
-/** The interface's own network on a node, for an address given without a prefix. */
-function interfaceNetwork(cfg: NodeHaConfig, ifName: string, family: 4 | 6): string | undefined {
-  const i = cfg.interfaces[ifName];
-  if (!i) return undefined;
-  const addr = family === 4 ? i.ipaddr : i.ipaddrv6;
-  const bits = family === 4 ? i.subnet : i.subnetv6;
-  if (addr === undefined || bits === undefined || addressFamily(addr) !== family) return undefined;
-  return `${addr}/${bits}`;
-}
-
-/** The desired VIP, its subnet taken from the node's interface when the inputs give none. */
-export function resolveOnNode(inp: CarpVipInputs, cfg: NodeHaConfig): CarpVipDesired {
-  const fam = addressFamily(inp.address) ?? addressFamily(inp.subnet) ?? 4;
-  return resolveCarpVip(inp, interfaceNetwork(cfg, inp.interface, fam));
-}
-
-/** Checks the planned VIP against what both nodes hold (§7.3: XML-RPC writes skip GUI checks). */
-function checkAgainstNodes(d: CarpVipDesired, nodes: [string, NodeHaConfig][], lbl: string): void {
-  for (const [role, cfg] of nodes) {
-    const i = cfg.interfaces[d.interface];
-    if (!i) {
-      throw haError({
-        code: "E_INVALID_INPUT",
-        field: `${lbl}.interface`,
-        value: d.interface,
-        message: `the ${role} has no interface assigned as "${d.interface}"`,
-        fix: `use an assignment name both nodes have (${Object.keys(cfg.interfaces).join(", ")})`,
-      });
-    }
-    const own = d.family === 4 ? i.ipaddr : i.ipaddrv6;
-    const bits = d.family === 4 ? i.subnet : i.subnetv6;
-    if (own === undefined || bits === undefined || addressFamily(own) !== d.family) continue;
-    if (sameAddress(own, d.address)) {
-      throw haError({
-        code: "E_ADDRESS_CONFLICT",
-        field: `${lbl}.address`,
-        value: d.address,
-        message: `the VIP address is the ${role}'s own address on ${d.interface}`,
-        fix: "give the VIP a free address in the interface's subnet",
-      });
-    }
-    if (!addressInNetwork(d.address, own, bits)) {
-      throw haError({
-        code: "E_ADDRESS_OUTSIDE_SUBNET",
-        field: `${lbl}.address`,
-        value: d.address,
-        message: `the VIP is outside the ${role}'s ${d.interface} network ${own}/${bits}`,
-        fix: `use an address inside ${own}/${bits}, or check the interface name`,
-      });
-    }
-    if (bits !== d.subnetBits) {
-      throw haError({
-        code: "E_MASK_MISMATCH",
-        field: `${lbl}.subnet`,
-        value: `/${d.subnetBits}`,
-        message: `the VIP prefix differs from the ${role}'s ${d.interface} prefix /${bits}`,
-        fix: `use the interface's prefix /${bits}`,
-      });
-    }
-  }
-}
-
-function vhidOwner(v: VirtualIp): string {
-  return `VIP ${v.subnet}${v.descr ? ` "${v.descr}"` : ""}${v.uniqid ? ` (uniqid ${v.uniqid})` : ""}`;
-}
-
-/**
- * Unicast CARP peers (pfSense Plus only): each node advertises to the other node's own address
- * on the VIP's interface, in the VIP's family.
- */
-function unicastPeers(
-  d: CarpVipDesired,
-  p: NodeState,
-  s: NodeState,
-  lbl: string,
-): { primary: string; secondary: string } {
-  for (const [role, n] of [
-    ["primary", p],
-    ["secondary", s],
-  ] as const) {
-    if (!n.firmware.profile.plus) {
-      throw haError({
-        code: "E_UNSUPPORTED_VERSION",
-        field: `${lbl}.unicast`,
-        value: n.firmware.productVersion,
-        message: `unicast CARP needs pfSense Plus; the ${role} runs ${n.firmware.platform} ${n.firmware.productVersion} (CE has multicast CARP only)`,
-        fix: "drop unicast, or upgrade both nodes to pfSense Plus",
-      });
-    }
-  }
-  const own = (n: NodeState): string | undefined => {
-    const i = n.config.interfaces[d.interface];
-    return d.family === 4 ? i?.ipaddr : i?.ipaddrv6;
-  };
-  const pa = own(p);
-  const sa = own(s);
-  if (!pa || !sa || addressFamily(pa) !== d.family || addressFamily(sa) !== d.family) {
-    throw haError({
-      code: "E_INVALID_INPUT",
-      field: `${lbl}.unicast`,
-      message: `unicast CARP needs a static IPv${d.family} address on ${d.interface} on both nodes`,
-      fix: "assign static addresses on both nodes",
-    });
-  }
-  return { primary: sa, secondary: pa };
-}
-
 interface ReconcileOptions {
   uniqid: string;
   /** VHID given explicitly by the user: kept, or refused when another VIP holds it. */
@@ -198,16 +100,14 @@ async function reconcile(
   const pair = pairFor(ctx, () => openPair(inp));
   const first = firstReadOptions(ctx);
   const [p0, s0] = await Promise.all([pair.primary.read(first), pair.secondary.read(first)]);
+  const nodes: [string, NodeHaConfig][] = [
+    ["primary", p0.config],
+    ["secondary", s0.config],
+  ];
+  assertInterface(inp.interface, nodes, lbl);
   const d = resolveOnNode(inp, p0.config);
-  checkAgainstNodes(
-    d,
-    [
-      ["primary", p0.config],
-      ["secondary", s0.config],
-    ],
-    lbl,
-  );
-
+  checkAgainstNodes(d, nodes, lbl);
+  assertGivenNodeAddresses(inp, d, p0.config, s0.config, lbl);
   if (d.family === 4 && p0.config.dhcpd[d.interface]?.failoverPeerIp) {
     // DHCP failover runs here: dhcpd takes the primary role only below skew 20 (§8.6).
     planCarpTiming({
@@ -224,47 +124,14 @@ async function reconcile(
   let adoptedFrom: VirtualIp | null = o.adoptedFrom ?? null;
   const change = (draft: NodeHaConfig): void => {
     let existing = draft.virtualIps.find((v) => v.uniqid === id);
-    if (!existing && o.adopt) {
-      const match = draft.virtualIps.find(
-        (v) =>
-          v.mode === "carp" &&
-          v.interface === d.interface &&
-          sameAddress(v.subnet, d.address) &&
-          (o.vhid === undefined || v.vhid === o.vhid) &&
-          typeof v.uniqid === "string" &&
-          v.uniqid !== "" &&
-          !isClaimedVip(v.uniqid),
-      );
-      if (match) {
-        id = match.uniqid as string;
-        existing = match;
-        adoptedFrom = structuredClone(match);
-      }
+    const match = !existing && o.adopt ? adoptableVip(draft.virtualIps, d, o.vhid) : undefined;
+    if (match) {
+      id = match.uniqid as string;
+      existing = match;
+      adoptedFrom = structuredClone(match);
     }
-    for (const v of draft.virtualIps) {
-      if (v === existing) continue;
-      if (sameAddress(v.subnet, d.address)) {
-        throw haError({
-          code: "E_ADDRESS_CONFLICT",
-          field: `${lbl}.address`,
-          value: d.address,
-          message: `the primary already has ${vhidOwner(v)} on ${v.interface} with this address`,
-          fix:
-            v.mode === "carp" && v.interface === d.interface && !isClaimedVip(v.uniqid ?? "")
-              ? `set adopt: true to take it over (it is given back as it was on delete), or choose another address`
-              : "choose another address, or remove the other VIP",
-        });
-      }
-    }
-    const inUse = [...draft.virtualIps, ...s0.config.virtualIps]
-      .filter(
-        (v) =>
-          v.mode === "carp" &&
-          v.interface === d.interface &&
-          v.vhid !== undefined &&
-          v.uniqid !== id,
-      )
-      .map((v) => ({ vhid: v.vhid as number, owner: vhidOwner(v) }));
+    assertAddressFree(draft.virtualIps, existing, d, lbl);
+    const inUse = vhidsInUse([draft, s0.config], d.interface, id);
     const recordedFree =
       o.recordedVhid !== undefined && !inUse.some((u) => u.vhid === o.recordedVhid);
     const want = o.vhid ?? existing?.vhid ?? (recordedFree ? o.recordedVhid : undefined);
@@ -272,7 +139,7 @@ async function reconcile(
       segment: d.interface,
       requests: [{ key: id, vhid: want, label: lbl }],
       inUse,
-      reserved: inp.reservedVhids,
+      reserved: [...(inp.reservedVhids ?? []), ...declaredVhids(inp, lbl)],
       field: "CarpVip",
     });
     vhid = alloc[id];
@@ -354,6 +221,9 @@ async function reconcile(
     peers ?? { primary: "", secondary: "" },
   );
   outs.adoptedFrom = adoptedFrom;
+  const own = nodeAddresses(d, pAfter.config, secondary.state.config);
+  outs.primaryAddress = own.primary;
+  outs.secondaryAddress = own.secondary;
   return { id, outs: toPlainData(outs) };
 }
 
@@ -398,6 +268,7 @@ export async function deleteCarpVip(
 ): Promise<void> {
   releaseVip(id);
   const lbl = label(props);
+  forgetVip(lbl);
   const prior = props.adoptedFrom ?? null;
   const pair = pairFor(ctx, () => openPair(props));
   const pAfter = await pair.primary.edit((draft) => {

@@ -289,8 +289,17 @@ export function diffCarpVip(olds: CarpVipOutputs, news: CarpVipInputs): FieldDif
       { field: "skew", old: olds.primaryAdvskew, new: desired.primaryAdvskew },
       { field: "password", old: olds.password, new: desired.password },
       { field: "description", old: olds.description, new: desired.descr },
-      { field: "primaryAddress", old: olds.primaryAddress, new: desired.primaryAddress },
-      { field: "secondaryAddress", old: olds.secondaryAddress, new: desired.secondaryAddress },
+      // The outputs report the nodes' own addresses: only an explicit input is a change.
+      {
+        field: "primaryAddress",
+        old: olds.primaryAddress,
+        new: news.primaryAddress ?? olds.primaryAddress,
+      },
+      {
+        field: "secondaryAddress",
+        old: olds.secondaryAddress,
+        new: news.secondaryAddress ?? olds.secondaryAddress,
+      },
     );
   } else {
     const fam = addressFamily(news.address) ?? addressFamily(news.subnet);

@@ -8,13 +8,8 @@
 import type { VirtualIp } from "../plan";
 import type { NodeState } from "../pfsense/types";
 import type { CarpVipDesired } from "./carpVipSpec";
-import {
-  createCarpVip,
-  deleteCarpVip,
-  readCarpVip,
-  resolveOnNode,
-  updateCarpVip,
-} from "./carpVipCrud";
+import { createCarpVip, deleteCarpVip, readCarpVip, updateCarpVip } from "./carpVipCrud";
+import { resolveOnNode } from "./carpVipNodeRules";
 import {
   carpVipInputs,
   carpVipOlds,

@@ -3,17 +3,7 @@
  * owns that interface's entry; other interfaces' DHCP settings are untouched (the client rewrites
  * the section from the one it read).
  */
-import {
-  deriveSecondary,
-  haError,
-  planDhcpFailover,
-  secondaryDrift,
-  type DhcpdInterface,
-  type NodeHaConfig,
-  type VirtualIp,
-} from "../plan";
-import type { NodeState } from "../pfsense/types";
-import { sameAddress } from "./addressText";
+import { deriveSecondary, secondaryDrift, type DhcpdInterface, type NodeHaConfig } from "../plan";
 import type { DhcpFailoverInputs, DhcpFailoverOutputs } from "./dhcpFailoverSpec";
 import { driftLines, noDrift } from "./nodeDrift";
 import { openPair } from "./nodePair";
@@ -23,6 +13,7 @@ import { toPlainData } from "./plainData";
 import { refreshedInputs } from "./refreshInputs";
 import { convergeSecondary, pfSenseSyncs } from "./secondaryConvergence";
 import { resourceLabel } from "./resourceLabel";
+import { planDhcpOnNodes } from "./dhcpFailoverNodeRules";
 
 /** The members of the state that are inputs (handed back by `read`). */
 const INPUT_KEYS: readonly (keyof DhcpFailoverInputs)[] = [
@@ -53,52 +44,6 @@ function withExtra(d: DhcpdInterface, existing: DhcpdInterface | undefined): Dhc
   return out;
 }
 
-/** Plans both nodes' entries from the inputs and what the nodes hold (addresses, VIP skew). */
-function plan(
-  inp: DhcpFailoverInputs,
-  p: NodeState,
-  s: NodeState,
-  plannedVips: VirtualIp[] = [],
-): { primary: DhcpdInterface; secondary: DhcpdInterface } {
-  const lbl = label(inp);
-  const pi = p.config.interfaces[inp.interface];
-  const si = s.config.interfaces[inp.interface];
-  if (!pi?.ipaddr || pi.subnet === undefined || !si?.ipaddr) {
-    throw haError({
-      code: "E_DHCP_PEER",
-      field: `${lbl}.interface`,
-      value: inp.interface,
-      message: "the interface needs a static IPv4 address on both nodes for DHCP failover",
-      fix: "assign static addresses on both nodes",
-    });
-  }
-  const vip = [...plannedVips, ...p.config.virtualIps].find(
-    (v) => v.mode === "carp" && v.interface === inp.interface && sameAddress(v.subnet, inp.vip),
-  );
-  if (!vip) {
-    throw haError({
-      code: "E_DHCP_PEER",
-      field: `${lbl}.vip`,
-      value: inp.vip,
-      message: `no CARP VIP with this address on ${inp.interface} on the primary; dhcpd picks its failover role from that VIP's skew`,
-      fix: "create the CarpVip first (pass the CarpVip object as vip)",
-    });
-  }
-  return planDhcpFailover({
-    interface: inp.interface,
-    subnet: `${pi.ipaddr}/${pi.subnet}`,
-    primaryAddress: pi.ipaddr,
-    secondaryAddress: si.ipaddr,
-    vip: inp.vip,
-    rangeFrom: inp.rangeFrom,
-    rangeTo: inp.rangeTo,
-    gateway: inp.gateway,
-    dnsServers: inp.dnsServers,
-    primarySkew: vip.advskew ?? 0,
-    field: lbl,
-  });
-}
-
 async function reconcile(
   id: string,
   inp: DhcpFailoverInputs,
@@ -110,7 +55,7 @@ async function reconcile(
   const pair = pairFor(ctx, () => openPair(inp));
   const first = firstReadOptions(ctx);
   const [p0, s0] = await Promise.all([pair.primary.read(first), pair.secondary.read(first)]);
-  const planned = plan(inp, p0, s0, ctx?.plannedVips);
+  const planned = planDhcpOnNodes(inp, p0, s0, ctx?.plannedVips);
   const priorPrimary = olds ? olds.priorPrimary : (p0.config.dhcpd[ifName] ?? null);
   const priorSecondary = olds ? olds.priorSecondary : (s0.config.dhcpd[ifName] ?? null);
   const record = () => ({

@@ -4,17 +4,13 @@
  * entry stays as it is, in order (the client rewrites `nat` from the read section, §5.2).
  */
 import {
-  checkOutboundNatRule,
   deriveSecondary,
   haError,
   secondaryDrift,
   type NodeHaConfig,
   type OutboundNatMode,
   type OutboundNatRule,
-  type VirtualIp,
 } from "../plan";
-import type { NodeState } from "../pfsense/types";
-import { addressFamily, sameAddress } from "./addressText";
 import { driftLines, noDrift } from "./nodeDrift";
 import { openPair } from "./nodePair";
 import { firstReadOptions, pairFor, type ItemContext } from "./itemContext";
@@ -30,6 +26,7 @@ import {
   type NatRuleOutputs,
 } from "./natRuleSpec";
 import { resourceLabel } from "./resourceLabel";
+import { checkNatOnNodes, unmanagedTwin } from "./natRuleNodeRules";
 
 /** The members of the state that are inputs (handed back by `read`). */
 const INPUT_KEYS: readonly (keyof NatRuleInputs)[] = [
@@ -64,33 +61,6 @@ function ours(cfg: NodeHaConfig, ruleId: string): OutboundNatRule | undefined {
   return cfg.natRules.find((r) => ruleIdOf(r) === ruleId);
 }
 
-/** Full NAT safety check with the nodes' real addresses and VIPs (planner rules). */
-function checkAgainstNodes(
-  inp: NatRuleInputs,
-  p: NodeState,
-  s: NodeState,
-  plannedVips: VirtualIp[] = [],
-): void {
-  const addrs = [p, s]
-    .map((n) => n.config.interfaces[inp.interface])
-    .flatMap((i) => (i ? [i.ipaddr, i.ipaddrv6] : []))
-    .filter((a): a is string => a !== undefined && addressFamily(a) !== undefined);
-  if (!p.config.interfaces[inp.interface]) {
-    throw haError({
-      code: "E_INVALID_INPUT",
-      field: `${label(inp)}.interface`,
-      value: inp.interface,
-      message: "no such interface on the primary",
-      fix: `use one of ${Object.keys(p.config.interfaces).join(", ")}`,
-    });
-  }
-  checkOutboundNatRule(desiredRule(inp, "check"), {
-    wanNodeAddresses: addrs,
-    carpVips: [...p.config.virtualIps, ...plannedVips],
-    field: label(inp),
-  });
-}
-
 async function reconcile(
   inp: NatRuleInputs,
   ruleId: string,
@@ -104,7 +74,7 @@ async function reconcile(
   const pair = pairFor(ctx, () => openPair(inp));
   const first = firstReadOptions(ctx);
   const [p0, s0] = await Promise.all([pair.primary.read(first), pair.secondary.read(first)]);
-  checkAgainstNodes(inp, p0, s0, ctx?.plannedVips);
+  checkNatOnNodes(inp, p0, s0, ctx?.plannedVips);
   const id = ruleId;
   // Only create passes no prior mode (update has the one recorded at create).
   const creating = priorModeIn === undefined;
@@ -114,13 +84,7 @@ async function reconcile(
     priorMode ??= draft.natMode ?? "automatic";
     let i = draft.natRules.findIndex((r) => ruleIdOf(r) === id);
     // An unmanaged rule translating the same source on the same interface to the same VIP.
-    const twin = draft.natRules.findIndex(
-      (r) =>
-        ruleIdOf(r) === undefined &&
-        r.interface === inp.interface &&
-        r.source === inp.source &&
-        sameAddress(r.target, inp.target),
-    );
+    const twin = unmanagedTwin(draft.natRules, inp);
     if (i < 0 && adopt) {
       i = twin;
       adoptedFrom = i >= 0 ? structuredClone(draft.natRules[i]) : null;

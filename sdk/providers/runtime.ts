@@ -10,6 +10,10 @@ import { createCarpVip, deleteCarpVip, readCarpVip, updateCarpVip } from "./carp
 import type { CheckFailure } from "./checkFailures";
 import type { ProviderKind } from "./delegatingProvider";
 import { claimVip } from "./vipClaims";
+import { checkCarpVipOnNodes } from "./carpVipNodeCheck";
+import { readyForNodeCheck } from "./nodeChecks";
+import { checkNatRuleOnNodes } from "./natRuleNodeCheck";
+import { checkDhcpFailoverOnNodes } from "./dhcpFailoverNodeCheck";
 import { setHistoryOrigin } from "../pfsense/session";
 import { runOperation } from "../pfsense/operationTracker";
 import {
@@ -54,7 +58,11 @@ export interface RuntimeProvider<I, O> {
 }
 
 const carpVip: RuntimeProvider<CarpVipInputs, CarpVipOutputs> = {
-  check: async (_olds, news) => checkCarpVip(news),
+  check: async (olds, news) => {
+    const own = checkCarpVip(news);
+    if (!readyForNodeCheck(own.failures, news)) return own;
+    return checkCarpVipOnNodes(olds as Partial<CarpVipInputs>, news);
+  },
   diff: async (id, olds, news) => {
     claimVip(id); // an existing resource's VIP is never adopted by another one
     return diffCarpVip(olds, news);
@@ -75,7 +83,14 @@ const haSync: RuntimeProvider<HaSyncInputs, HaSyncOutputs> = {
 };
 
 const outboundNat: RuntimeProvider<NatRuleInputs, NatRuleOutputs> = {
-  check: async (_olds, news) => checkNatRule(news),
+  check: async (olds, news) => {
+    const own = checkNatRule(news);
+    if (own.failures.length > 0) return own;
+    return {
+      inputs: news,
+      failures: await checkNatRuleOnNodes(olds as Partial<NatRuleInputs>, news),
+    };
+  },
   diff: async (_id, olds, news) => diffNatRule(olds, news),
   create: createNatRule,
   read: readNatRule,
@@ -84,7 +99,11 @@ const outboundNat: RuntimeProvider<NatRuleInputs, NatRuleOutputs> = {
 };
 
 const dhcpFailover: RuntimeProvider<DhcpFailoverInputs, DhcpFailoverOutputs> = {
-  check: async (_olds, news) => checkDhcpFailover(news),
+  check: async (_olds, news) => {
+    const own = checkDhcpFailover(news);
+    if (own.failures.length > 0) return own;
+    return { inputs: news, failures: await checkDhcpFailoverOnNodes(news) };
+  },
   diff: async (_id, olds, news) => diffDhcpFailover(olds, news),
   create: createDhcpFailover,
   read: readDhcpFailover,
@@ -110,6 +129,7 @@ function asOperations<I, O>(p: RuntimeProvider<I, O>): RuntimeProvider<I, O> {
   const origin = (v: unknown): void => setHistoryOrigin((v as { stack?: string }).stack);
   return {
     ...p,
+    check: (olds, news) => runOperation(() => p.check(olds, news)),
     create: (inputs) => runOperation(() => (origin(inputs), p.create(inputs))),
     read: (id, props) => runOperation(() => p.read(id, props)),
     update: (id, olds, news) => runOperation(() => (origin(news), p.update(id, olds, news))),

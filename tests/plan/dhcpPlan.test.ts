@@ -159,3 +159,20 @@ describe("planDhcpFailover: rejected", () => {
     });
   }
 });
+
+test("a range covering a static mapping is refused, naming the mapping (pfSense's GUI refuses it too)", () => {
+  assert.throws(
+    () =>
+      planDhcpFailover({
+        ...tutorial(),
+        staticMaps: [{ address: "192.168.99.160", name: "printer" }],
+      }),
+    /E_DHCP_RANGE.*static mapping 192\.168\.99\.160 \(printer\)/,
+  );
+  assert.doesNotThrow(() =>
+    planDhcpFailover({
+      ...tutorial(),
+      staticMaps: [{ address: "192.168.99.250" }, { address: "" }],
+    }),
+  );
+});

@@ -273,7 +273,44 @@ test("with pfSense's own sync configured for virtualip, the secondary's view arr
   await fx.pair.primary.syncIdle();
 });
 
-test("an IPv6 VIP: planned in its /64, written with subnet_bits 64, skews derived like IPv4", async () => {
+function setLanIpv6(prefix: string | undefined): void {
+  for (const [n, host] of [
+    [fx.pair.primary, "1"],
+    [fx.pair.secondary, "2"],
+  ] as const) {
+    guiEdit(n, (tree) => {
+      const lan = toStruct(toStruct(tree.interfaces).lan);
+      if (prefix === undefined) {
+        delete lan.ipaddrv6;
+        delete lan.subnetv6;
+      } else {
+        lan.ipaddrv6 = `${prefix}${host}`;
+        lan.subnetv6 = "64";
+      }
+    });
+  }
+}
+
+test("an IPv6 VIP on an interface without a static IPv6 address is refused before anything is written", async () => {
+  setLanIpv6(undefined);
+  const counts = [rawVips(fx.pair.primary).length, rawVips(fx.pair.secondary).length];
+  await assert.rejects(
+    carp.create(
+      vipInputs({
+        name: "lan6",
+        interface: "lan",
+        subnet: "2001:db8:99::/64",
+        address: "2001:db8:99::100",
+      }),
+    ),
+    /E_FAMILY_MISMATCH.*lan has no static IPv6 address/,
+  );
+  assert.deepEqual([rawVips(fx.pair.primary).length, rawVips(fx.pair.secondary).length], counts);
+});
+
+test("an IPv6 VIP: planned in its /64, written with subnet_bits 64, skews derived like IPv4", async (t) => {
+  setLanIpv6("2001:db8:99::");
+  t.after(() => setLanIpv6(undefined));
   const { id, outs } = await carp.create(
     vipInputs({
       name: "lan6",

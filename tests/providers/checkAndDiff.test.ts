@@ -6,7 +6,11 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { providers } from "../../sdk/providers/runtime";
 import { UNKNOWN } from "../../sdk/providers/unknowns";
-import type { CarpVipInputs, CarpVipOutputs } from "../../sdk/providers/carpVipSpec";
+import {
+  checkCarpVip,
+  type CarpVipInputs,
+  type CarpVipOutputs,
+} from "../../sdk/providers/carpVipSpec";
 import type { HaSyncInputs, HaSyncOutputs } from "../../sdk/providers/haSyncSpec";
 import type { DhcpFailoverInputs, DhcpFailoverOutputs } from "../../sdk/providers/dhcpFailoverSpec";
 import type { NatRuleInputs, NatRuleOutputs } from "../../sdk/providers/natRuleSpec";
@@ -63,7 +67,7 @@ test("CarpVip check: the planner's messages on the right properties", async () =
     assert.equal(r.failures[0].property, property, JSON.stringify(over));
     assert.match(r.failures[0].reason, reason);
   }
-  assert.deepEqual((await providers.carpVip.check({}, vipIn())).failures, []);
+  assert.deepEqual(checkCarpVip(vipIn()).failures, [], "valid without the nodes");
 });
 
 test("CarpVip check never echoes the password it rejects", async () => {
@@ -271,8 +275,8 @@ test("diff: an identity field unknown at preview is a change, not a replace (unk
 });
 
 test("check refuses at preview a node URL with credentials (never echoing it), plain http, and a pin beside insecureSkipTlsVerify", async () => {
-  const check = (primary: CarpVipInputs["primary"]) =>
-    providers.carpVip.check({}, vipIn({ primary }));
+  // The static half: these endpoints are never dialled (the node half needs a reachable pair).
+  const check = async (primary: CarpVipInputs["primary"]) => checkCarpVip(vipIn({ primary }));
   const withCreds = await check({ ...ep(1), url: "https://admin:Hunter2x@127.0.0.1:1" });
   assert.equal(withCreds.failures.length, 1);
   assert.match(withCreds.failures[0].reason, /primary\.url.*user name or password/);

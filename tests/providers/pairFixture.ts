@@ -10,7 +10,10 @@ import { startPair, type EmulatedPair, type EmulatedNode } from "../../sdk/emula
 import { resetNodeSessions } from "../../sdk/pfsense";
 import type { EndpointInput } from "../../sdk/providers/endpointInputs";
 
+import { forgetDeclaredVips } from "../../sdk/providers/declaredVips";
+
 /** Repository root (tests run from dist/tests/providers). */
+
 export const REPO_ROOT = resolve(__dirname, "..", "..", "..");
 
 /** A running pair plus its endpoints as provider inputs. */
@@ -79,6 +82,7 @@ export function enablePrimarySync(fx: PairFixture, boxes: string[] = ["virtualip
  */
 export function newProviderProcess(): void {
   resetNodeSessions();
+  forgetDeclaredVips();
 }
 
 /** Makes sure node_modules/pulumi-pfsense-ha links to the repository (the setup step). */

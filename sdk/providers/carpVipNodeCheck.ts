@@ -1,0 +1,115 @@
+/**
+ * CarpVip's `check` against the nodes: the interface, its subnet and family, the nodes' own
+ * addresses, other VIPs' addresses and VHIDs on both nodes, the other CarpVips of the program,
+ * and — with `adopt: true` — the hand-made VIP it would take over, shown in preview as the
+ * `adopting` input (its current values, never its password).
+ */
+import { planCarpTiming, type NodeHaConfig, type VirtualIp } from "../plan";
+import type { NodeState } from "../pfsense/types";
+import { collectFailure, type CheckFailure } from "./checkFailures";
+import type { CarpVipInputs } from "./carpVipSpec";
+import {
+  adoptableVip,
+  assertAddressFree,
+  assertInterface,
+  assertGivenNodeAddresses,
+  assertVhidFree,
+  checkAgainstNodes,
+  resolveOnNode,
+  unicastPeers,
+  vhidsInUse,
+} from "./carpVipNodeRules";
+import { declareVip } from "./declaredVips";
+import { isCreateCheck, readNodesForCheck } from "./nodeChecks";
+import { resourceLabel } from "./resourceLabel";
+
+/** What preview shows of a hand-made VIP that `adopt: true` takes over. */
+export interface AdoptedVipPreview {
+  uniqid: string;
+  vhid?: number;
+  advskew?: number;
+  advbase?: number;
+  description?: string;
+}
+
+const PROPERTIES = ["interface", "subnet", "address", "vhid", "skew", "unicast"];
+
+function preview(v: VirtualIp): AdoptedVipPreview {
+  const out: AdoptedVipPreview = { uniqid: v.uniqid as string };
+  if (v.vhid !== undefined) out.vhid = v.vhid;
+  if (v.advskew !== undefined) out.advskew = v.advskew;
+  if (v.advbase !== undefined) out.advbase = v.advbase;
+  if (v.descr !== undefined) out.description = v.descr;
+  return out;
+}
+
+/** The rules; returns the VIP `adopt` would take over, if any. */
+function rules(
+  olds: Partial<CarpVipInputs>,
+  news: CarpVipInputs,
+  [p, s]: [NodeState, NodeState],
+): VirtualIp | undefined {
+  const lbl = resourceLabel("CarpVip", news);
+  const nodes: [string, NodeHaConfig][] = [
+    ["primary", p.config],
+    ["secondary", s.config],
+  ];
+  assertInterface(news.interface, nodes, lbl);
+  const d = resolveOnNode(news, p.config);
+  checkAgainstNodes(d, nodes, lbl);
+  assertGivenNodeAddresses(news, d, p.config, s.config, lbl);
+  if (d.family === 4 && p.config.dhcpd[d.interface]?.failoverPeerIp) {
+    planCarpTiming({
+      advbase: d.advbase,
+      primarySkew: d.primaryAdvskew,
+      dhcpFailover: true,
+      field: lbl,
+    });
+  }
+  if (news.unicast) unicastPeers(d, p, s, lbl);
+  declareVip(lbl, {
+    cluster: news.primary.url,
+    interface: d.interface,
+    address: d.address,
+    vhid: news.vhid,
+    skew: d.primaryAdvskew,
+  });
+  const creating = isCreateCheck(olds);
+  const match =
+    creating && news.adopt ? adoptableVip(p.config.virtualIps, d, news.vhid) : undefined;
+  // An existing resource's own VIP sits at its old address with its old VHID: only a new
+  // address or VHID can clash with someone else's.
+  if (creating || (olds.address !== undefined && olds.address !== news.address)) {
+    assertAddressFree(p.config.virtualIps, match, d, lbl);
+  }
+  if (news.vhid !== undefined && (creating || olds.vhid !== news.vhid)) {
+    assertVhidFree(
+      news.vhid,
+      vhidsInUse([p.config, s.config], d.interface, match?.uniqid),
+      news,
+      lbl,
+    );
+  }
+  return match;
+}
+
+/**
+ * Runs the node rules for a CarpVip whose inputs are all known. Returns the check failures and
+ * the inputs to record: with `adopting` set when a create takes over a hand-made VIP.
+ */
+export async function checkCarpVipOnNodes(
+  olds: Partial<CarpVipInputs> & { adopting?: AdoptedVipPreview },
+  news: CarpVipInputs,
+): Promise<{ inputs: CarpVipInputs & { adopting?: AdoptedVipPreview }; failures: CheckFailure[] }> {
+  const read = await readNodesForCheck(news);
+  if (!read.nodes) return { inputs: news, failures: read.failures };
+  const nodes = read.nodes;
+  const failures: CheckFailure[] = [];
+  let match: VirtualIp | undefined;
+  collectFailure(() => (match = rules(olds, news, nodes)), PROPERTIES, failures, {
+    vip: "address",
+    advskew: "skew",
+  });
+  const adopting = match ? preview(match) : olds.adopting;
+  return { inputs: adopting ? { ...news, adopting } : news, failures };
+}
