@@ -33,6 +33,11 @@ export interface AddressPlanInput {
   gateway?: string;
   /** Field prefix for error messages, e.g. `CarpVip[wan]`. Default `addresses`. */
   field?: string;
+  /**
+   * The caller's names for the slots in error fields (a CarpVip's VIP is its `address` input).
+   * Default: the slot names `gateway`, `primary`, `secondary`, `vip`.
+   */
+  fieldNames?: Partial<Record<"gateway" | "primary" | "secondary" | "vip", string>>;
 }
 
 /** Result of {@link planAddresses}. Addresses are canonical text (RFC 5952 for IPv6). */
@@ -132,9 +137,10 @@ export function planAddresses(input: AddressPlanInput): AddressPlan {
   for (const slot of slots) {
     const text = input[slot];
     if (text === undefined) continue;
-    const value = checkExplicit(text, net, `${base}.${slot}`);
+    const field = `${base}.${input.fieldNames?.[slot] ?? slot}`;
+    const value = checkExplicit(text, net, field);
     const other = taken.get(value);
-    if (other !== undefined) throw conflict(base, slot, other, text);
+    if (other !== undefined) throw conflict(field, slot, other, text);
     taken.set(value, slot);
     chosen[slot] = value;
   }
@@ -206,12 +212,12 @@ function checkExplicit(text: string, net: Network, field: string): bigint {
   return a.value;
 }
 
-function conflict(base: string, slot: Slot, other: Slot, text: string) {
+function conflict(field: string, slot: Slot, other: Slot, text: string) {
   const vipVsNode =
     (slot === "vip" || other === "vip") && slot !== "gateway" && other !== "gateway";
   return haError({
     code: "E_ADDRESS_CONFLICT",
-    field: `${base}.${slot}`,
+    field,
     value: text,
     message: vipVsNode
       ? `the CARP VIP equals the ${ROLE_NAMES[slot === "vip" ? other : slot]}; the VIP must be an address of its own that moves between the nodes`

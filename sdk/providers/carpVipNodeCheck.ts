@@ -11,6 +11,7 @@ import type { CarpVipInputs } from "./carpVipSpec";
 import {
   adoptableVip,
   assertAddressFree,
+  claimedVipAt,
   assertInterface,
   assertGivenNodeAddresses,
   assertVhidFree,
@@ -77,18 +78,17 @@ function rules(
   const creating = isCreateCheck(olds);
   const match =
     creating && news.adopt ? adoptableVip(p.config.virtualIps, d, news.vhid) : undefined;
+  // A replacement is checked again as a create while the VIP it replaces is still on the node,
+  // owned (claimed at diff) by this resource.
+  const own = match ?? (creating ? claimedVipAt(p.config.virtualIps, d) : undefined);
   // An existing resource's own VIP sits at its old address with its old VHID: only a new
   // address or VHID can clash with someone else's.
   if (creating || (olds.address !== undefined && olds.address !== news.address)) {
-    assertAddressFree(p.config.virtualIps, match, d, lbl);
+    assertAddressFree(p.config.virtualIps, own, d, lbl);
   }
   if (news.vhid !== undefined && (creating || olds.vhid !== news.vhid)) {
-    assertVhidFree(
-      news.vhid,
-      vhidsInUse([p.config, s.config], d.interface, match?.uniqid),
-      news,
-      lbl,
-    );
+    const inUse = vhidsInUse([p.config, s.config], d.interface, own?.uniqid);
+    assertVhidFree(news.vhid, inUse, news, lbl);
   }
   return match;
 }

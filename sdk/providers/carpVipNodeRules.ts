@@ -161,6 +161,17 @@ export function adoptableVip(
   );
 }
 
+/** The CARP VIP at the desired address on its interface that a resource of this process owns. */
+export function claimedVipAt(vips: VirtualIp[], d: CarpVipDesired): VirtualIp | undefined {
+  return vips.find(
+    (v) =>
+      v.mode === "carp" &&
+      v.interface === d.interface &&
+      sameAddress(v.subnet, d.address) &&
+      isClaimedVip(v.uniqid),
+  );
+}
+
 /** Refuses when a VIP other than `own` already holds the address (any mode, any interface). */
 export function assertAddressFree(
   vips: VirtualIp[],

@@ -145,6 +145,7 @@ export function resolveCarpVip(inp: CarpVipInputs, fallbackSubnet?: string): Car
     secondary: inp.secondaryAddress,
     vip: vip === undefined ? undefined : vip,
     field: f,
+    fieldNames: { vip: "address", primary: "primaryAddress", secondary: "secondaryAddress" },
   });
   const timing = planCarpTiming({ advbase: inp.advbase, primarySkew: inp.skew, field: f });
   validateCarpPassword(inp.password, `${f}.password`);

@@ -163,3 +163,12 @@ test("a whole program's checks read each node once", async () => {
   assert.equal(toStruct(fx.pair.primary.config().virtualip) !== undefined, true);
   assert.equal(rawVips(fx.pair.primary).length, 1, "check writes nothing");
 });
+
+test("a replacement (checked again as a create while its old VIP is still on the node) does not clash with that VIP", async () => {
+  const created = await providers.carpVip.create(vipIn({ name: "r", address: "192.168.1.120" }));
+  const news = vipIn({ name: "r", address: "192.168.1.120", vhid: created.outs.vhid + 5 });
+  const d = await providers.carpVip.diff(created.id, created.outs, news);
+  assert.deepEqual(d.replaces, ["vhid"]);
+  assert.deepEqual((await providers.carpVip.check({}, news)).failures, []);
+  await providers.carpVip.delete(created.id, created.outs);
+});
