@@ -108,7 +108,9 @@ function itemLosses(section: string, k: ItemKind, s: PhpStruct, p: PhpStruct): S
   const sent = itemsAt(p, k.path);
   const out: SecondaryLoss[] = [];
   for (const own of itemsAt(s, k.path)) {
-    const peers = sent.filter((x) => x.parent === own.parent);
+    // Keyed children (`dhcpd/lan`) match only their own key; list items match anywhere.
+    const keyed = k.path[k.path.length - 1] === "*";
+    const peers = sent.filter((x) => x.parent === own.parent && (!keyed || x.key === own.key));
     if (peers.some((x) => same(strip(x.item), strip(own.item)))) continue;
     const identity = `${own.parent ? `${own.parent.slice(1)} ` : ""}${k.id(own.item, own.key)}`;
     const replaced = peers.some((x) => k.id(x.item, x.key) === k.id(own.item, own.key));
