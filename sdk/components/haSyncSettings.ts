@@ -21,8 +21,24 @@ export interface HaSyncSettingsArgs {
   username: pulumi.Input<string>;
   /** That user's password on the secondary. Stored as a secret. */
   password: pulumi.Input<string>;
-  /** Config areas the primary pushes. Default: all of them. */
+  /**
+   * Config areas the primary pushes. Default: all of them.
+   *
+   * Switching an area on makes the primary's first push replace those sections on the secondary
+   * (pfSense replaces most of them wholesale): the secondary's own rules, port forwards, CARP
+   * VIPs, DHCP settings, users … that the primary lacks, or holds in another version, are
+   * deleted or replaced, and so are its copies of items the primary marks "nosync". Preview and
+   * apply refuse that (`E_FIRST_SYNC_LOSS`, naming each item) unless the area is acknowledged
+   * in `acknowledgeSecondaryDeletions`. Areas already synced by the primary are not checked.
+   */
   areas?: pulumi.Input<SyncArea[]>;
+  /**
+   * Accept that the first sync of newly enabled areas deletes or replaces the secondary's own
+   * items: `true` for every area, or the list of areas whose losses are accepted. The accepted
+   * items are listed at preview (log and the planned `secondaryItemsLostAtFirstSync`) and in the
+   * output `secondaryItemsLostAtFirstSync`. Default: nothing accepted (such a change is refused).
+   */
+  acknowledgeSecondaryDeletions?: pulumi.Input<boolean | SyncArea[]>;
   /** Let sync replace the admin account (pfSense 2.5+ "adminsync"). Default false. */
   adminSync?: pulumi.Input<boolean>;
   /** pfsync host id of the primary, 1-8 hex digits. Default: kept or generated. */
@@ -49,6 +65,8 @@ export class HaSyncConfig extends pulumi.dynamic.Resource {
   declare readonly configVersion: pulumi.Output<string>;
   /** Drift found by the last refresh, per node. */
   declare readonly drift: pulumi.Output<NodeDrift>;
+  /** See {@link HaSyncSettings.secondaryItemsLostAtFirstSync}. */
+  declare readonly secondaryItemsLostAtFirstSync: pulumi.Output<string[]>;
 
   constructor(name: string, props: Record<string, unknown>, opts?: pulumi.CustomResourceOptions) {
     super(
@@ -60,6 +78,7 @@ export class HaSyncConfig extends pulumi.dynamic.Resource {
         priorPrimary: undefined,
         priorSecondary: undefined,
         drift: undefined,
+        secondaryItemsLostAtFirstSync: undefined,
         ...props,
       },
       configResourceOptions(opts, "password", "priorPrimary", "priorSecondary"),
@@ -95,6 +114,12 @@ export class HaSyncSettings extends pulumi.ComponentResource {
   readonly configVersion: pulumi.Output<string>;
   /** Drift found by the last refresh, per node. */
   readonly drift: pulumi.Output<NodeDrift>;
+  /**
+   * The secondary's items (acknowledged in `acknowledgeSecondaryDeletions`) that the first sync
+   * of the areas switched on by the last create/update deleted or replaced, one line each:
+   * `section: kind identity "description" (deleted|replaced)`. Empty when none.
+   */
+  readonly secondaryItemsLostAtFirstSync: pulumi.Output<string[]>;
 
   constructor(name: string, args: HaSyncSettingsArgs, opts?: pulumi.ComponentResourceOptions) {
     super("pfsense-ha:index:HaSyncSettings", name, {}, opts);
@@ -111,6 +136,7 @@ export class HaSyncSettings extends pulumi.ComponentResource {
         password: pulumi.secret(args.password),
         areas: args.areas,
         adminSync: args.adminSync,
+        acknowledgeSecondaryDeletions: args.acknowledgeSecondaryDeletions,
         primaryHostId: args.primaryHostId,
         secondaryHostId: args.secondaryHostId,
         syncWaitMs: c.syncWaitMs(),
@@ -125,6 +151,7 @@ export class HaSyncSettings extends pulumi.ComponentResource {
     this.productVersion = config.productVersion;
     this.configVersion = config.configVersion;
     this.drift = config.drift;
+    this.secondaryItemsLostAtFirstSync = config.secondaryItemsLostAtFirstSync;
     this.registerOutputs({}); // at once: see CarpVip
   }
 }

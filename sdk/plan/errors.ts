@@ -42,6 +42,7 @@ export type ErrorCode =
   | "E_CONCURRENT_EDIT"
   | "E_VERIFY"
   | "E_PREFLIGHT"
+  | "E_FIRST_SYNC_LOSS"
   | "E_PARTIAL"
   // cluster health (health layer)
   | "E_HEALTH_GATE";

@@ -7,6 +7,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { secondaryDrift, type HaSync, type NodeHaConfig } from "../plan";
+import { guardFirstSync, logAcknowledged } from "./firstSyncGuard";
 import { preflightHaSync, type PreflightResult } from "./haSyncPreflight";
 import {
   normaliseAreas,
@@ -44,6 +45,7 @@ const INPUT_KEYS: readonly (keyof HaSyncInputs)[] = [
   "primaryHostId",
   "secondaryHostId",
   "syncWaitMs",
+  "acknowledgeSecondaryDeletions",
   "stack",
 ];
 
@@ -67,15 +69,25 @@ export async function checkHaSync(
   news: HaSyncInputs,
 ): Promise<{ inputs: HaSyncInputs; failures: CheckFailure[] }> {
   const failures = checkHaSyncStatic(news);
+  let inputs = news;
   if (failures.length === 0 && !containsUnknown(news)) {
     try {
-      await preflightHaSync(news, openPair(news));
+      const pair = openPair(news);
+      await preflightHaSync(news, pair);
+      const lost = await guardFirstSync(news, pair);
+      logAcknowledged(news, lost);
+      // Shown by preview as a planned property of the resource.
+      if (lost.length > 0)
+        inputs = { ...news, secondaryItemsLostAtFirstSync: lost } as HaSyncInputs;
     } catch (e) {
       if (!isHaError(e)) throw e;
-      failures.push({ property: "", reason: e.message });
+      failures.push({
+        property: isHaError(e, "E_FIRST_SYNC_LOSS") ? "areas" : "",
+        reason: e.message,
+      });
     }
   }
-  return { inputs: news, failures };
+  return { inputs, failures };
 }
 
 function resolve(inp: HaSyncInputs, pf: PreflightResult, olds?: HaSyncOutputs): HaSyncDesired {
@@ -121,6 +133,8 @@ async function reconcile(
   validateHaSync(inp);
   const pair = openPair(inp);
   const pf = await preflightHaSync(inp, pair);
+  // Re-checked right before the write: the secondary may have changed since preview.
+  const lost = await guardFirstSync(inp, pair);
   const d = resolve(inp, pf, olds);
   const priorPrimary = olds ? olds.priorPrimary : (pf.primary.config.hasync ?? null);
   const priorSecondary = olds ? olds.priorSecondary : (pf.secondary.config.hasync ?? null);
@@ -177,6 +191,7 @@ async function reconcile(
     priorPrimary,
     priorSecondary,
     drift: noDrift(),
+    secondaryItemsLostAtFirstSync: lost,
   };
   return { id, outs: toPlainData(outs) };
 }

@@ -26,6 +26,8 @@ export interface HaSyncInputs {
   primaryHostId?: string;
   secondaryHostId?: string;
   syncWaitMs?: number;
+  /** Areas (or `true` = all) whose first sync may delete the secondary's own items. */
+  acknowledgeSecondaryDeletions?: boolean | SyncArea[];
   /** `project/stack` of the program, for Config History (absent in state written before). */
   stack?: string;
 }
@@ -44,6 +46,8 @@ export interface HaSyncOutputs extends HaSyncInputs {
   priorPrimary: HaSync | null;
   priorSecondary: HaSync | null;
   drift: NodeDrift;
+  /** Acknowledged items of the secondary the last create/update's first sync deleted or replaced (absent in older state). */
+  secondaryItemsLostAtFirstSync?: string[];
 }
 
 /** The resolved settings both nodes get. */
@@ -70,6 +74,7 @@ const PROPERTIES = [
   "areas",
   "primaryHostId",
   "secondaryHostId",
+  "acknowledgeSecondaryDeletions",
 ] as const;
 
 function f(inp: { name?: string }): string {
@@ -80,6 +85,21 @@ function f(inp: { name?: string }): string {
 export function normaliseAreas(areas: SyncArea[] | undefined): SyncArea[] {
   if (areas === undefined) return [...ALL_SYNC_AREAS];
   return ALL_SYNC_AREAS.filter((a) => areas.includes(a));
+}
+
+/** `acknowledgeSecondaryDeletions` is a boolean or a list of known areas. */
+function validateAcknowledgement(inp: HaSyncInputs): void {
+  const ack = inp.acknowledgeSecondaryDeletions as unknown;
+  if (ack === undefined || typeof ack === "boolean") return;
+  const bad = Array.isArray(ack) ? ack.find((a) => !ALL_SYNC_AREAS.includes(a as SyncArea)) : ack;
+  if (bad === undefined) return;
+  throw haError({
+    code: "E_INVALID_INPUT",
+    field: `${f(inp)}.acknowledgeSecondaryDeletions`,
+    value: String(bad),
+    message: "not true/false or a list of sync areas",
+    fix: `use true, or a list of any of: ${ALL_SYNC_AREAS.join(", ")}`,
+  });
 }
 
 /** Validates the inputs that need no node (throws the first problem). */
@@ -104,6 +124,7 @@ export function validateHaSync(inp: HaSyncInputs): void {
       });
     }
   }
+  validateAcknowledgement(inp);
   for (const k of ["primarySyncAddress", "secondarySyncAddress"] as const) {
     const v = inp[k];
     if (v !== undefined && addressFamily(v) === undefined) {
@@ -176,7 +197,8 @@ export function checkHaSyncStatic(news: HaSyncInputs): CheckFailure[] {
   ];
   const known = { ...news } as Record<string, unknown>;
   for (const [k, v] of Object.entries(known)) if (isUnknown(v)) delete known[k];
-  if (!containsUnknown([news.areas, news.syncInterface, news.username, news.password])) {
+  const decisive = [news.areas, news.acknowledgeSecondaryDeletions];
+  if (!containsUnknown([...decisive, news.syncInterface, news.username, news.password])) {
     collectFailure(() => validateHaSync(known as unknown as HaSyncInputs), PROPERTIES, failures);
   }
   return failures;

@@ -90,6 +90,12 @@ test("pre-flight refuses a sync user without the HA-sync privilege (page-all is 
   assert.match(text, /sync user "syncer"/);
   assert.match(text, /HA node sync/);
   assert.ok(!text.includes("Syncer-Pw-1"));
+  // A secondary-only user would be deleted by the first users sync: later tests start clean.
+  guiEdit(fx.pair.secondary, (tree) => {
+    const sys = toStruct(tree.system);
+    sys.user = toList(sys.user).filter((u) => leaf(toStruct(u).name) !== "syncer");
+    tree.system = sys;
+  });
 });
 
 test("create: pfsync on both (peers crossed, distinct host ids), sync-to only on the primary, all areas by default", async () => {
