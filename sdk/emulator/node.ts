@@ -64,6 +64,7 @@ import {
 } from "./receiverSemantics";
 import { registerConditionalWriteHandlers } from "./conditionalRestore";
 import { buildSyncPayload, ownAddressFacing, syncSectionList } from "./syncPayload";
+import { syncClientLogUrl } from "./syncClientUrl";
 
 /** Header that sets the caller's source address, honoured only with `allowSourceIpHeader`. */
 export const SOURCE_IP_HEADER = "x-emulator-source-ip";
@@ -1133,8 +1134,9 @@ export class EmulatedNode {
     const username = leaf(h.username) || "admin";
     const password = leaf(h.password);
     const peerBase = this.syncPeers[target];
-    const hostPart = target.includes(":") ? `[${target}]` : target;
-    const logUrl = `https://${hostPart}:443/xmlrpc.php`;
+    // The URL pfSense would dial, built from this node's own GUI protocol and port
+    // (xmlrpc_client.inc, see syncClientUrl.ts); the emulator dials the loopback route instead.
+    const logUrl = syncClientLogUrl(cfg, target);
     const call = (method: string, param: unknown, timeout: number) =>
       this.callPeer(
         peerBase,

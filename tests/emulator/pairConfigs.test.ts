@@ -62,6 +62,14 @@ describe("startPair from two config.xml files", () => {
     assert.deepEqual(vipDescrs(after), ["secondary own", "lan CARP 7"]);
     const carp = toList(toStruct(after.virtualip).vip).map(toStruct)[1];
     assert.equal(carp.advskew, "100");
+    // The sender names the peer with its own GUI port (xmlrpc_client.inc), not 443.
+    assert.ok(
+      pair.primary.syncLog.includes(
+        "XMLRPC sync successfully completed with https://172.16.1.2:8443/xmlrpc.php.",
+      ),
+      pair.primary.syncLog.join("\n"),
+    );
+    assert.ok(!pair.primary.syncLog.some((l) => l.includes(":443/")));
   });
 
   it("refuses a config in nodeOptions and two configs for one node", async () => {
