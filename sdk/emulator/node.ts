@@ -36,7 +36,7 @@ import {
   XmlRpcEncodeError,
 } from "../codec/xmlrpcEnvelope";
 import { haError } from "../plan/errors";
-import { authenticate, findUser, hashPassword } from "./auth";
+import { authenticate, findUser, hashPassword, randomAdminPassword } from "./auth";
 import {
   CarpCluster,
   type CarpNodeRuntime,
@@ -81,7 +81,11 @@ export interface NodeOptions {
   configXml?: string;
   /** Path of an initial config.xml. */
   configFile?: string;
-  /** Sets the `admin` user's password (stored bcrypt `$2y$`). Default: unchanged (factory `pfsense`). */
+  /**
+   * The `admin` user's password, set at boot over whatever the config holds (stored bcrypt
+   * `$2y$`). Default: a random one per start (read it from `node.password`); pass `"pfsense"` for
+   * the factory password.
+   */
   adminPassword?: string;
   /** TCP port on 127.0.0.1 (default 0 = any free port). */
   port?: number;
@@ -275,7 +279,7 @@ export class EmulatedNode {
     this.profile = profileFor(opts.version ?? "2.7.2");
     this.dir = path.resolve(opts.dir);
     this.configPath = path.join(this.dir, "config.xml");
-    this.password = opts.adminPassword ?? "pfsense";
+    this.password = opts.adminPassword ?? randomAdminPassword();
     this.syncPeers = { ...(opts.syncPeers ?? {}) };
     this.allowSourceIpHeader = opts.allowSourceIpHeader ?? false;
     this.sourceIp = opts.sourceIp;
@@ -372,20 +376,22 @@ export class EmulatedNode {
       tree.version = this.profile.configVersion;
       messages.push(`Upgraded config version level from ${from} to ${this.profile.configVersion}`);
     }
-    if (this.opts.adminPassword !== undefined) {
-      const admin = findUser(tree, "admin");
-      if (admin) {
-        admin["bcrypt-hash"] = hashPassword(this.opts.adminPassword);
-        delete admin["sha512-hash"];
-        delete admin["md5-hash"];
-        messages.push("Set admin password");
-      }
-    }
+    if (this.setAdminPassword(tree)) messages.push("Set admin password");
     this.tree = normalizeConfigTree(tree);
     if (messages.length > 0 || !existsSync(this.configPath)) {
       this.commit(tree, messages.join("; ") || "Emulator boot", "(system)", false);
     }
     this.applyAllVips();
+  }
+
+  /** Gives the config's `admin` user this node's password; false when there is no `admin`. */
+  private setAdminPassword(tree: PhpStruct): boolean {
+    const admin = findUser(tree, "admin");
+    if (!admin) return false;
+    admin["bcrypt-hash"] = hashPassword(this.password);
+    delete admin["sha512-hash"];
+    delete admin["md5-hash"];
+    return true;
   }
 
   private listen(): Promise<void> {

@@ -4,12 +4,12 @@
  * node's own), a random admin password per start, a shared CARP election, and auto-sync routed
  * only through an explicit map from sync IP to the peer's loopback URL.
  */
-import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { dumpConfigXml, parseConfigXml } from "../codec/configXml";
 import { toStruct, type PhpStruct } from "../codec/phpValue";
 import { haError } from "../plan/errors";
+import { randomAdminPassword } from "./auth";
 import { CarpCluster, type CarpStateSource } from "./carpModel";
 import { DEFAULT_CONFIG_XML } from "./defaultConfig";
 import { startNode, type EmulatedNode, type NodeOptions } from "./node";
@@ -147,7 +147,7 @@ export async function startPair(opts: PairOptions): Promise<EmulatedPair> {
     secondary: pairMemberConfigXml(opts, "secondary"),
   };
   const syncIps = opts.syncIps ?? PAIR_SYNC_IPS;
-  const adminPassword = opts.adminPassword ?? randomBytes(12).toString("base64url");
+  const adminPassword = opts.adminPassword ?? randomAdminPassword();
   const carp = new CarpCluster({
     masterDownScale: opts.carpMasterDownScale,
     stateSource: opts.carpStateSource,
