@@ -60,8 +60,8 @@ import {
   applyRestore,
   carpFingerprint,
   isStackedAlias,
-  PhpFatalError,
 } from "./receiverSemantics";
+import { PhpFatalError, phpErrorLine, phpFatalReply, uncaughtExceptionFault } from "./phpErrors";
 import { registerConditionalWriteHandlers } from "./conditionalRestore";
 import { buildSyncPayload, ownAddressFacing, syncSectionList } from "./syncPayload";
 import { syncClientLogUrl } from "./syncClientUrl";
@@ -637,14 +637,7 @@ export class EmulatedNode {
             }
           : first;
     } catch (e) {
-      reply =
-        e instanceof PhpFatalError
-          ? {
-              status: 500,
-              body: "<html><body><h1>500 Internal Server Error</h1></body></html>",
-              contentType: "text/html",
-            }
-          : { status: 200, body: encodeFault(FAULT_PHP[0], FAULT_PHP[1]) };
+      reply = this.phpErrorReply(e);
     }
     clearTimeout(timer);
     if (this.faults.take("dropAfter")) {
@@ -669,6 +662,18 @@ export class EmulatedNode {
       return;
     }
     this.send(res, reply);
+  }
+
+  /** A PHP fatal error or uncaught exception as this version reports it (phpErrors.ts). */
+  private phpErrorReply(e: unknown): Reply {
+    const display = this.profile.displayErrors;
+    if (e instanceof PhpFatalError) {
+      // pfSense_clear_globals() (config.lib.inc) files every fatal as a `phperror` notice.
+      this.fileNotice("phperror", phpErrorLine(e), "PHP errors", 1);
+      return phpFatalReply(display, e);
+    }
+    const err = e instanceof Error ? e : new Error(String(e));
+    return { status: 200, body: encodeFault(FAULT_PHP[0], uncaughtExceptionFault(display, err)) };
   }
 
   private send(res: http.ServerResponse, r: Reply): void {

@@ -13,6 +13,7 @@ import {
   type PhpStruct,
   type PhpValue,
 } from "../codec/phpValue";
+import { PhpFatalError } from "./phpErrors";
 import type { VersionProfile } from "./profiles";
 
 /** A container in PHP terms (array or struct); XML-RPC nil decodes to null. */
@@ -330,15 +331,19 @@ export function applyMergeConfig(config: PhpStruct, payload: PhpStruct): PhpStru
   return overlayExisting(config, payload) as PhpStruct;
 }
 
-/** Thrown when PHP would die (HTTP 500), e.g. merging packages into a missing section (§4.7). */
-export class PhpFatalError extends Error {}
+export { PhpFatalError };
 
 /** merge_installedpackages_section's tree change: PHP `array_merge` into `installedpackages`. */
 export function applyMergeInstalledPackages(config: PhpStruct, payload: PhpStruct): PhpStruct {
   const cfg = cloneValue(config);
   const cur = cfg.installedpackages;
   if (!isContainer(cur))
-    throw new PhpFatalError("array_merge(): Argument #1 ($array) must be of type array");
+    // xmlrpc.php merge_installedpackages_section(): array_merge() on a missing section dies.
+    throw new PhpFatalError(
+      "Uncaught TypeError: array_merge(): Argument #1 ($array) must be of type array, null given",
+      "/usr/local/www/xmlrpc.php",
+      662,
+    );
   const out: PhpStruct = {};
   let next = 0;
   const put = (k: string, v: PhpValue) => {

@@ -207,13 +207,14 @@ describe("methods and receiver semantics on a realistic config (§4, §5)", () =
     );
   });
 
-  it("merge_installedpackages_section: HTTP 500 without the section; shallow merge with it", async () => {
+  it("merge_installedpackages_section: a PHP fatal without the section (2.7.2: HTTP 200 text/html); shallow merge with it", async () => {
     const body =
       '<?xml version="1.0"?><methodCall><methodName>pfsense.merge_installedpackages_section</methodName><params><param><value><struct><member><name>pkg</name><value>a</value></member></struct></value></param><param><value><int>240</int></value></param></params></methodCall>';
     const r = await rawPost(node.url, body, {
       Authorization: `Basic ${Buffer.from(`admin:${PW}`).toString("base64")}`,
     });
-    assert.equal(r.status, 500);
+    assert.equal(r.status, 200);
+    assert.match(r.body, /Fatal error: Uncaught TypeError: array_merge\(\)/);
     await rpc("pfsense.merge_config_section", [{}, 240]);
     const cfgWith = node.config();
     cfgWith.installedpackages = { keep: "1", pkg: "old" };
