@@ -65,6 +65,7 @@ import { PhpFatalError, phpErrorLine, phpFatalReply, uncaughtExceptionFault } fr
 import { registerConditionalWriteHandlers } from "./conditionalRestore";
 import { buildSyncPayload, ownAddressFacing, syncSectionList } from "./syncPayload";
 import { syncClientLogUrl } from "./syncClientUrl";
+import { dropEmptyListEntries, markConfigUpgrade } from "./bootParse";
 
 /** Header that sets the caller's source address, honoured only with `allowSourceIpHeader`. */
 export const SOURCE_IP_HEADER = "x-emulator-source-ip";
@@ -363,7 +364,7 @@ export class EmulatedNode {
       xml = DEFAULT_CONFIG_XML;
       factory = true;
     }
-    const tree = parseConfigXml(xml);
+    const tree = dropEmptyListEntries(parseConfigXml(xml));
     const messages: string[] = [];
     // pfSense upgrades <version> on boot to the release's latest_config (§1.1).
     const from = leaf(tree.version);
@@ -374,6 +375,7 @@ export class EmulatedNode {
       (factory && from !== this.profile.configVersion)
     ) {
       tree.version = this.profile.configVersion;
+      markConfigUpgrade(tree, this.profile.name === "master");
       messages.push(`Upgraded config version level from ${from} to ${this.profile.configVersion}`);
     }
     if (this.setAdminPassword(tree)) messages.push("Set admin password");
@@ -1230,7 +1232,7 @@ export class EmulatedNode {
             lastError = `Exception calling XMLRPC method ${method} #${decoded.faultCode} : ${decoded.faultString}`;
             // 2.6+: a notice on every faulting attempt (older clients file one per attempt below).
             if (this.profile.syncAttempts > 2) {
-              this.fileNotice("sync_settings", lastError, "Communications error occurred", 2);
+              this.fileNotice("sync_settings", lastError, "Communications error occurred", 1);
             }
           } else {
             this.syncLog.push(`XMLRPC reload data success with ${logUrl} (pfsense.${method}).`);
@@ -1253,18 +1255,17 @@ export class EmulatedNode {
             : lastError.includes(" #-") || /#\d+ : /.test(lastError)
               ? "Error code received"
               : "Settings Sync",
-          2,
+          1,
         );
       }
       if (attempt < this.profile.syncAttempts && this.syncRetryPauseMs > 0)
         await sleep(this.syncRetryPauseMs);
     }
-    this.fileNotice(
-      "sync_settings",
-      `XMLRPC sync to ${logUrl} failed: ${lastError}`,
-      "XMLRPC Error",
-      2,
-    );
+    // 2.6+ xmlrpc_client.inc xmlrpc_internal(): after the last attempt the notice is the bare
+    // error text, category "XMLRPC Error"; file_notice()'s 4th argument is the URL (""), so the
+    // priority is its default 1 (notices.inc). Earlier clients filed one notice per attempt only.
+    if (this.profile.syncAttempts > 2)
+      this.fileNotice("sync_settings", lastError, "XMLRPC Error", 1);
     return undefined;
   }
 }

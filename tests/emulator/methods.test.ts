@@ -120,12 +120,23 @@ describe("methods and receiver semantics on a realistic config (§4, §5)", () =
     );
   });
 
-  it("restore a full-replace section as an empty array empties it (2.7 key-exists test)", async () => {
+  it('restore a full-replace section as an empty array removes it; "" leaves an empty element', async () => {
+    // util.inc array_merge_recursive_unique() creates a key only while looping over its children.
     const before = node.config();
     await rpc("pfsense.restore_config_section", [{ dhcpd: [] }, 900]);
     const after = node.config();
-    assert.equal(after.dhcpd, "");
+    assert.equal(Object.prototype.hasOwnProperty.call(after, "dhcpd"), false);
+    assert.doesNotMatch(readFileSync(node.configPath, "utf8"), /<dhcpd[ >/]/);
     assertUntouched(before, after, ["dhcpd"]);
+    await rpc("pfsense.restore_config_section", [{ dhcpd: "" }, 900]);
+    assert.equal(node.config().dhcpd, "");
+  });
+
+  it("a merged (not full-replaced) section sent as an empty array leaves the local one alone", async () => {
+    const before = node.config();
+    assert.ok(before.system);
+    await rpc("pfsense.restore_config_section", [{ system: [] }, 900]);
+    assert.deepEqual(node.config().system, before.system);
   });
 
   it("restore hasync: two-level merge; boolean false deletes a child, other children stay", async () => {
