@@ -3,17 +3,27 @@
  * `pfsense-ha-emulator`: runs emulated pfSense nodes on 127.0.0.1 for users' own CI.
  *
  *   pfsense-ha-emulator pair --dir DIR [--version 2.7.2] [--admin-password P] [--sync-timing fast|realistic]
- *   pfsense-ha-emulator node --dir DIR [--version 2.7.2] [--config FILE] [--admin-password P] [--port N] [--sync-timing fast|realistic]
+ *       [--primary-config FILE --secondary-config FILE] [--primary-sync-ip IP --secondary-sync-ip IP]
+ *   pfsense-ha-emulator node --dir DIR [--version 2.7.2] [--config FILE] [--admin-password P] [--port N]
+ *       [--sync-timing fast|realistic] [--sync-peer IP=URL]...
+ *
+ * `--sync-peer` routes this node's auto-sync to a peer: the peer's sync IP (hasync/synchronizetoip)
+ * = the peer's loopback URL (e.g. another `node`'s URL). Without one the sender has no route and
+ * its sync fails like an unreachable peer; an address read from a config is never dialled.
  *
  * Prints exactly one JSON line describing the endpoint(s) once ready, then serves until SIGTERM
  * or SIGINT and exits 0.
  */
 import { parseArgs } from "node:util";
 import { startNode, startPair } from "../emulator";
+import { PAIR_SYNC_IPS } from "../emulator/pair";
+import { parseSyncPeerRoute } from "../emulator/syncPeerRoute";
 
 const USAGE = `usage:
   pfsense-ha-emulator pair --dir DIR [--version 2.7.2] [--admin-password P] [--sync-timing fast|realistic]
-  pfsense-ha-emulator node --dir DIR [--version 2.7.2] [--config FILE] [--admin-password P] [--port N] [--sync-timing fast|realistic]`;
+      [--primary-config FILE --secondary-config FILE] [--primary-sync-ip IP --secondary-sync-ip IP]
+  pfsense-ha-emulator node --dir DIR [--version 2.7.2] [--config FILE] [--admin-password P] [--port N]
+      [--sync-timing fast|realistic] [--sync-peer IP=URL]...`;
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -26,6 +36,11 @@ async function main(argv: string[]): Promise<number> {
       "admin-password": { type: "string" },
       port: { type: "string" },
       "sync-timing": { type: "string" },
+      "primary-config": { type: "string" },
+      "secondary-config": { type: "string" },
+      "primary-sync-ip": { type: "string" },
+      "secondary-sync-ip": { type: "string" },
+      "sync-peer": { type: "string", multiple: true },
       help: { type: "boolean" },
     },
     strict: true,
@@ -46,6 +61,12 @@ async function main(argv: string[]): Promise<number> {
       version: values.version,
       adminPassword: values["admin-password"],
       syncTiming,
+      primaryConfigFile: values["primary-config"],
+      secondaryConfigFile: values["secondary-config"],
+      syncIps: {
+        primary: values["primary-sync-ip"] ?? PAIR_SYNC_IPS.primary,
+        secondary: values["secondary-sync-ip"] ?? PAIR_SYNC_IPS.secondary,
+      },
     });
     stop = () => pair.stop();
     process.stdout.write(`${JSON.stringify(pair.describe())}\n`);
@@ -57,6 +78,7 @@ async function main(argv: string[]): Promise<number> {
       adminPassword: values["admin-password"],
       port: values.port ? Number(values.port) : undefined,
       syncTiming,
+      syncPeers: Object.fromEntries((values["sync-peer"] ?? []).map(parseSyncPeerRoute)),
     });
     stop = () => node.stop();
     process.stdout.write(

@@ -4,7 +4,7 @@
  * disabled and expired users rejected, and the `system-xmlrpc-ha-sync` privilege required for
  * every uid other than 0 (`page-all` does not count).
  */
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import bcrypt from "bcryptjs";
 import { verifySha512Crypt } from "./sha512Crypt";
 import { isStruct, leaf, toList, toStruct, type PhpStruct } from "../codec/phpValue";
@@ -93,6 +93,15 @@ export function authenticate(
     return "no-privilege";
   }
   return "ok";
+}
+
+/**
+ * A fresh admin password for an emulated node (16 base64url characters). Random rather than the
+ * factory `pfsense`: Pulumi masks every occurrence of a secret's text in its output, so a password
+ * equal to the product name garbles every message that mentions pfSense.
+ */
+export function randomAdminPassword(): string {
+  return randomBytes(12).toString("base64url");
 }
 
 /** A bcrypt hash in pfSense's stored form (`$2y$`, cost 10). */

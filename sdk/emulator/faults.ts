@@ -12,7 +12,7 @@ export type FaultKind =
   | "drop"
   /** run the method, then destroy the socket without answering (did it apply?) */
   | "dropAfter"
-  /** answer HTTP 500 (a PHP fatal) without running the method */
+  /** answer a bare HTTP 500 (nginx/PHP-FPM failing) without running the method; a PHP fatal inside a method is modelled by phpErrors.ts */
   | "http500"
   /** run the method (side effects happen) but answer HTTP 504 like nginx after 180 s */
   | "http504"

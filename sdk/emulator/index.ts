@@ -35,3 +35,4 @@ export {
 } from "./receiverSemantics";
 export { authenticate, hashPassword, verifyPassword, HA_SYNC_PRIV } from "./auth";
 export { DEFAULT_CONFIG_XML } from "./defaultConfig";
+export { PhpFatalError, PhpException } from "./phpErrors";

@@ -36,7 +36,7 @@ import {
   XmlRpcEncodeError,
 } from "../codec/xmlrpcEnvelope";
 import { haError } from "../plan/errors";
-import { authenticate, findUser, hashPassword } from "./auth";
+import { authenticate, findUser, hashPassword, randomAdminPassword } from "./auth";
 import {
   CarpCluster,
   type CarpNodeRuntime,
@@ -60,10 +60,12 @@ import {
   applyRestore,
   carpFingerprint,
   isStackedAlias,
-  PhpFatalError,
 } from "./receiverSemantics";
+import { PhpFatalError, phpErrorLine, phpFatalReply, uncaughtExceptionFault } from "./phpErrors";
 import { registerConditionalWriteHandlers } from "./conditionalRestore";
 import { buildSyncPayload, ownAddressFacing, syncSectionList } from "./syncPayload";
+import { syncClientLogUrl } from "./syncClientUrl";
+import { dropEmptyListEntries, markConfigUpgrade } from "./bootParse";
 
 /** Header that sets the caller's source address, honoured only with `allowSourceIpHeader`. */
 export const SOURCE_IP_HEADER = "x-emulator-source-ip";
@@ -80,7 +82,11 @@ export interface NodeOptions {
   configXml?: string;
   /** Path of an initial config.xml. */
   configFile?: string;
-  /** Sets the `admin` user's password (stored bcrypt `$2y$`). Default: unchanged (factory `pfsense`). */
+  /**
+   * The `admin` user's password, set at boot over whatever the config holds (stored bcrypt
+   * `$2y$`). Default: a random one per start (read it from `node.password`); pass `"pfsense"` for
+   * the factory password.
+   */
   adminPassword?: string;
   /** TCP port on 127.0.0.1 (default 0 = any free port). */
   port?: number;
@@ -274,7 +280,7 @@ export class EmulatedNode {
     this.profile = profileFor(opts.version ?? "2.7.2");
     this.dir = path.resolve(opts.dir);
     this.configPath = path.join(this.dir, "config.xml");
-    this.password = opts.adminPassword ?? "pfsense";
+    this.password = opts.adminPassword ?? randomAdminPassword();
     this.syncPeers = { ...(opts.syncPeers ?? {}) };
     this.allowSourceIpHeader = opts.allowSourceIpHeader ?? false;
     this.sourceIp = opts.sourceIp;
@@ -358,7 +364,7 @@ export class EmulatedNode {
       xml = DEFAULT_CONFIG_XML;
       factory = true;
     }
-    const tree = parseConfigXml(xml);
+    const tree = dropEmptyListEntries(parseConfigXml(xml));
     const messages: string[] = [];
     // pfSense upgrades <version> on boot to the release's latest_config (§1.1).
     const from = leaf(tree.version);
@@ -369,22 +375,25 @@ export class EmulatedNode {
       (factory && from !== this.profile.configVersion)
     ) {
       tree.version = this.profile.configVersion;
+      markConfigUpgrade(tree, this.profile.name === "master");
       messages.push(`Upgraded config version level from ${from} to ${this.profile.configVersion}`);
     }
-    if (this.opts.adminPassword !== undefined) {
-      const admin = findUser(tree, "admin");
-      if (admin) {
-        admin["bcrypt-hash"] = hashPassword(this.opts.adminPassword);
-        delete admin["sha512-hash"];
-        delete admin["md5-hash"];
-        messages.push("Set admin password");
-      }
-    }
+    if (this.setAdminPassword(tree)) messages.push("Set admin password");
     this.tree = normalizeConfigTree(tree);
     if (messages.length > 0 || !existsSync(this.configPath)) {
       this.commit(tree, messages.join("; ") || "Emulator boot", "(system)", false);
     }
     this.applyAllVips();
+  }
+
+  /** Gives the config's `admin` user this node's password; false when there is no `admin`. */
+  private setAdminPassword(tree: PhpStruct): boolean {
+    const admin = findUser(tree, "admin");
+    if (!admin) return false;
+    admin["bcrypt-hash"] = hashPassword(this.password);
+    delete admin["sha512-hash"];
+    delete admin["md5-hash"];
+    return true;
   }
 
   private listen(): Promise<void> {
@@ -630,14 +639,7 @@ export class EmulatedNode {
             }
           : first;
     } catch (e) {
-      reply =
-        e instanceof PhpFatalError
-          ? {
-              status: 500,
-              body: "<html><body><h1>500 Internal Server Error</h1></body></html>",
-              contentType: "text/html",
-            }
-          : { status: 200, body: encodeFault(FAULT_PHP[0], FAULT_PHP[1]) };
+      reply = this.phpErrorReply(e);
     }
     clearTimeout(timer);
     if (this.faults.take("dropAfter")) {
@@ -662,6 +664,18 @@ export class EmulatedNode {
       return;
     }
     this.send(res, reply);
+  }
+
+  /** A PHP fatal error or uncaught exception as this version reports it (phpErrors.ts). */
+  private phpErrorReply(e: unknown): Reply {
+    const display = this.profile.displayErrors;
+    if (e instanceof PhpFatalError) {
+      // pfSense_clear_globals() (config.lib.inc) files every fatal as a `phperror` notice.
+      this.fileNotice("phperror", phpErrorLine(e), "PHP errors", 1);
+      return phpFatalReply(display, e);
+    }
+    const err = e instanceof Error ? e : new Error(String(e));
+    return { status: 200, body: encodeFault(FAULT_PHP[0], uncaughtExceptionFault(display, err)) };
   }
 
   private send(res: http.ServerResponse, r: Reply): void {
@@ -1133,8 +1147,9 @@ export class EmulatedNode {
     const username = leaf(h.username) || "admin";
     const password = leaf(h.password);
     const peerBase = this.syncPeers[target];
-    const hostPart = target.includes(":") ? `[${target}]` : target;
-    const logUrl = `https://${hostPart}:443/xmlrpc.php`;
+    // The URL pfSense would dial, built from this node's own GUI protocol and port
+    // (xmlrpc_client.inc, see syncClientUrl.ts); the emulator dials the loopback route instead.
+    const logUrl = syncClientLogUrl(cfg, target);
     const call = (method: string, param: unknown, timeout: number) =>
       this.callPeer(
         peerBase,
@@ -1217,7 +1232,7 @@ export class EmulatedNode {
             lastError = `Exception calling XMLRPC method ${method} #${decoded.faultCode} : ${decoded.faultString}`;
             // 2.6+: a notice on every faulting attempt (older clients file one per attempt below).
             if (this.profile.syncAttempts > 2) {
-              this.fileNotice("sync_settings", lastError, "Communications error occurred", 2);
+              this.fileNotice("sync_settings", lastError, "Communications error occurred", 1);
             }
           } else {
             this.syncLog.push(`XMLRPC reload data success with ${logUrl} (pfsense.${method}).`);
@@ -1240,18 +1255,17 @@ export class EmulatedNode {
             : lastError.includes(" #-") || /#\d+ : /.test(lastError)
               ? "Error code received"
               : "Settings Sync",
-          2,
+          1,
         );
       }
       if (attempt < this.profile.syncAttempts && this.syncRetryPauseMs > 0)
         await sleep(this.syncRetryPauseMs);
     }
-    this.fileNotice(
-      "sync_settings",
-      `XMLRPC sync to ${logUrl} failed: ${lastError}`,
-      "XMLRPC Error",
-      2,
-    );
+    // 2.6+ xmlrpc_client.inc xmlrpc_internal(): after the last attempt the notice is the bare
+    // error text, category "XMLRPC Error"; file_notice()'s 4th argument is the URL (""), so the
+    // priority is its default 1 (notices.inc). Earlier clients filed one notice per attempt only.
+    if (this.profile.syncAttempts > 2)
+      this.fileNotice("sync_settings", lastError, "XMLRPC Error", 1);
     return undefined;
   }
 }

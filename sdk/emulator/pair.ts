@@ -1,13 +1,15 @@
 /**
  * A primary/secondary pair of emulated nodes with the topology of contracts.md: wan
- * 192.168.1.1|2/24, lan 192.168.99.1|2/24, opt1 "SYNC" 172.16.1.1|2/24, a random admin password
- * per start, a shared CARP election, and auto-sync routed only through an explicit map from sync
- * IP to the peer's loopback URL.
+ * 192.168.1.1|2/24, lan 192.168.99.1|2/24, opt1 "SYNC" 172.16.1.1|2/24 (or a config.xml of each
+ * node's own), a random admin password per start, a shared CARP election, and auto-sync routed
+ * only through an explicit map from sync IP to the peer's loopback URL.
  */
-import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
 import * as path from "node:path";
 import { dumpConfigXml, parseConfigXml } from "../codec/configXml";
 import { toStruct, type PhpStruct } from "../codec/phpValue";
+import { haError } from "../plan/errors";
+import { randomAdminPassword } from "./auth";
 import { CarpCluster, type CarpStateSource } from "./carpModel";
 import { DEFAULT_CONFIG_XML } from "./defaultConfig";
 import { startNode, type EmulatedNode, type NodeOptions } from "./node";
@@ -36,7 +38,29 @@ export interface PairOptions {
   carpMasterDownScale?: number;
   /** External CARP state source (e.g. real ucarp peers). */
   carpStateSource?: CarpStateSource;
-  /** Extra options applied to both nodes. */
+  /**
+   * Initial config.xml text of the primary (default: the pair topology,
+   * {@link pairNodeConfigXml}). Its `admin` password is still replaced by `adminPassword`.
+   * Mutually exclusive with `primaryConfigFile`.
+   */
+  primaryConfigXml?: string;
+  /** Initial config.xml text of the secondary (as `primaryConfigXml`). */
+  secondaryConfigXml?: string;
+  /** Path of the primary's initial config.xml, read once at start (as `primaryConfigXml`). */
+  primaryConfigFile?: string;
+  /** Path of the secondary's initial config.xml, read once at start. */
+  secondaryConfigFile?: string;
+  /**
+   * Sync-interface addresses of the two nodes (default {@link PAIR_SYNC_IPS}). They are the only
+   * auto-sync routes: the primary reaches `secondary` (its `hasync/synchronizetoip` must be this
+   * address) at the secondary's loopback URL and vice versa; no other address is ever dialled.
+   * Custom configs with other sync addresses must pass theirs here.
+   */
+  syncIps?: { primary: string; secondary: string };
+  /**
+   * Extra options applied to both nodes. `configXml`/`configFile` are refused here: one config
+   * cannot serve both nodes; use the per-node options above.
+   */
   nodeOptions?: Partial<NodeOptions>;
 }
 
@@ -87,19 +111,53 @@ export function pairNodeConfigXml(role: "primary" | "secondary"): string {
   return dumpConfigXml(tree);
 }
 
+type Role = "primary" | "secondary";
+
+function refuse(field: string, message: string, fix: string): never {
+  throw haError({ code: "E_INVALID_INPUT", message, field, fix });
+}
+
+/** The config.xml text a pair member starts from: its own option, else the pair topology. */
+export function pairMemberConfigXml(opts: PairOptions, role: Role): string {
+  if (opts.nodeOptions?.configXml !== undefined || opts.nodeOptions?.configFile !== undefined) {
+    refuse(
+      "nodeOptions.configXml",
+      "startPair got a config in nodeOptions, which would give both nodes the same config",
+      "Pass primaryConfigXml/secondaryConfigXml or primaryConfigFile/secondaryConfigFile.",
+    );
+  }
+  const text = role === "primary" ? opts.primaryConfigXml : opts.secondaryConfigXml;
+  const file = role === "primary" ? opts.primaryConfigFile : opts.secondaryConfigFile;
+  if (text !== undefined && file !== undefined) {
+    refuse(
+      `${role}ConfigFile`,
+      `startPair got both ${role}ConfigXml and ${role}ConfigFile`,
+      `Pass only one of ${role}ConfigXml and ${role}ConfigFile.`,
+    );
+  }
+  if (text !== undefined) return text;
+  if (file !== undefined) return readFileSync(file, "utf8");
+  return pairNodeConfigXml(role);
+}
+
 /** Starts a primary and a secondary on 127.0.0.1 (see {@link PairOptions}). */
 export async function startPair(opts: PairOptions): Promise<EmulatedPair> {
-  const adminPassword = opts.adminPassword ?? randomBytes(12).toString("base64url");
+  const configs = {
+    primary: pairMemberConfigXml(opts, "primary"),
+    secondary: pairMemberConfigXml(opts, "secondary"),
+  };
+  const syncIps = opts.syncIps ?? PAIR_SYNC_IPS;
+  const adminPassword = opts.adminPassword ?? randomAdminPassword();
   const carp = new CarpCluster({
     masterDownScale: opts.carpMasterDownScale,
     stateSource: opts.carpStateSource,
   });
-  const common = (role: "primary" | "secondary"): NodeOptions => ({
+  const common = (role: Role): NodeOptions => ({
     ...opts.nodeOptions,
     name: role,
     dir: path.join(opts.dir, role),
     version: role === "secondary" ? (opts.secondaryVersion ?? opts.version) : opts.version,
-    configXml: pairNodeConfigXml(role),
+    configXml: configs[role],
     adminPassword,
     allowSourceIpHeader: true,
     autoSyncDelayMs: opts.autoSyncDelayMs ?? opts.nodeOptions?.autoSyncDelayMs,
@@ -116,8 +174,8 @@ export async function startPair(opts: PairOptions): Promise<EmulatedPair> {
     throw e;
   }
   // Only these two routes exist; a config address is never dialled.
-  primary.syncPeers[PAIR_SYNC_IPS.secondary] = secondary.url;
-  secondary.syncPeers[PAIR_SYNC_IPS.primary] = primary.url;
+  primary.syncPeers[syncIps.secondary] = secondary.url;
+  secondary.syncPeers[syncIps.primary] = primary.url;
   const describe = (n: EmulatedNode): EndpointDescription => ({
     url: n.url,
     username: n.username,

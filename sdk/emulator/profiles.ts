@@ -45,6 +45,11 @@ export interface VersionProfile {
   authLogStyle: "2.4.0" | "2.4.4";
   /** VIP restore requires a local VIP list (≤ 2.6, §5.1 step 7). */
   vipRestoreNeedsLocalList: boolean;
+  /**
+   * PHP's `display_errors` as pfSense's rc.php_ini_setup writes it: on up to 2.7.x, off on
+   * master/2.8 (commit 9d78a172ec). Decides how PHP errors reach the caller (phpErrors.ts).
+   */
+  displayErrors: boolean;
 }
 
 const FULL_27 = [
@@ -161,5 +166,6 @@ export function profileFor(version = "2.7.2"): VersionProfile {
     syncRetryPauseMs: is26plus ? 1000 : 0,
     authLogStyle: /^2\.4\.[0-3]/.test(v) ? "2.4.0" : "2.4.4",
     vipRestoreNeedsLocalList: !(name === "2.7" || name === "master"),
+    displayErrors: name !== "master",
   };
 }

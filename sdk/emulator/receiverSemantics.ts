@@ -13,6 +13,7 @@ import {
   type PhpStruct,
   type PhpValue,
 } from "../codec/phpValue";
+import { PhpFatalError } from "./phpErrors";
 import type { VersionProfile } from "./profiles";
 
 /** A container in PHP terms (array or struct); XML-RPC nil decodes to null. */
@@ -44,13 +45,17 @@ function setChild(c: PhpValue[] | PhpStruct, k: string, v: PhpValue): PhpValue[]
 /**
  * pfSense's `array_merge_recursive_unique($config, $payload)` with two arguments: for a payload
  * key holding an array, each direct child replaces the config's child of the same key; scalars
- * replace (§5.1 step 8).
+ * replace (§5.1 step 8). util.inc creates a result key only inside its loop over the children,
+ * so a key whose value is an empty array creates nothing: an empty section in the config (e.g.
+ * one just full-replaced by `[]`) disappears, and an empty one in the payload leaves the
+ * config's value alone (§16 item 2).
  */
 export function mergeTwoLevel(config: PhpStruct, payload: PhpStruct): PhpStruct {
   const result: PhpStruct = {};
   for (const src of [config, payload]) {
     for (const [k, v] of Object.entries(src)) {
       if (isContainer(v)) {
+        if (entriesOf(v).length === 0) continue;
         let target = result[k];
         if (!isContainer(target)) target = Array.isArray(v) ? [] : {};
         for (const [ck, cv] of entriesOf(v)) target = setChild(target, ck, cloneValue(cv));
@@ -162,6 +167,12 @@ function isPhpTruthy(v: unknown): boolean {
   return true;
 }
 
+/** PHP `usort` by `name` with `strcmp`: byte order, not locale order. */
+function byName(list: PhpValue[]): PhpValue[] {
+  const name = (x: PhpValue) => Buffer.from(isStruct(x) ? leaf(x.name) : "", "utf8");
+  return [...list].sort((a, b) => Buffer.compare(name(a), name(b)));
+}
+
 function computeAccounts(config: PhpStruct, sys: PhpStruct, adminsync: boolean): AccountSync {
   const localGroups = toList(toStruct(config.system).group);
   const localUsers = toList(toStruct(config.system).user);
@@ -210,10 +221,40 @@ function computeAccounts(config: PhpStruct, sys: PhpStruct, adminsync: boolean):
       return id < low || id > 65000;
     });
   };
-  const groups = [...survive(localGroups, g.delIdx, g.add, "gid", 1999), ...g.add];
-  const users = [...survive(localUsers, u.delIdx, u.add, "uid", 2000), ...u.add];
-  const changed = !looseEqual(groups, localGroups) || !looseEqual(users, localUsers);
+  // auth.inc local_sync_accounts(): nothing to add or delete → no write at all; otherwise both
+  // lists are sorted by name (usort with strcmp, i.e. byte order) before the write.
+  const changed = g.add.length + g.delIdx.size + u.add.length + u.delIdx.size > 0;
+  const groups = byName([...survive(localGroups, g.delIdx, g.add, "gid", 1999), ...g.add]);
+  const users = byName([...survive(localUsers, u.delIdx, u.add, "uid", 2000), ...u.add]);
   return { users, groups, changed };
+}
+
+/**
+ * The payload's captive portal zones with the receiver's backward-sync settings (xmlrpc.php
+ * restore_config_section()): each of the four is taken from the local zone, or removed when the
+ * local zone lacks it, except that a missing local `backwardsyncpassword` removes
+ * `vouchersyncpass` instead (pfSense's code unsets that key), so the primary's password stays.
+ */
+function keepBackwardSyncLocal(
+  local: PhpValue | undefined,
+  sent: PhpValue[] | PhpStruct,
+): PhpValue {
+  const out = cloneValue(sent) as PhpValue[] | PhpStruct;
+  const localZones = isContainer(local) ? new Map(entriesOf(local)) : new Map<string, PhpValue>();
+  for (const [zone, cp] of entriesOf(out)) {
+    if (!isStruct(cp)) continue;
+    const mine = toStruct(localZones.get(zone));
+    for (const f of [
+      "enablebackwardsync",
+      "backwardsyncip",
+      "backwardsyncuser",
+      "backwardsyncpassword",
+    ]) {
+      if (mine[f] !== undefined) cp[f] = cloneValue(mine[f]);
+      else delete cp[f === "backwardsyncpassword" ? "vouchersyncpass" : f];
+    }
+  }
+  return out;
 }
 
 /** Applies §5.1 steps 4 and 6–10 to a copy of `config`. */
@@ -285,6 +326,13 @@ export function applyRestore(
             !isContainer(sections.captiveportal) || !(z in (sections.captiveportal as PhpStruct)),
         )
       : [];
+  // 2.5.0+ xmlrpc.php restore_config_section(): a captiveportal array replaces the local one
+  // whole (backward-sync fields stay local) and leaves $sections before the merge, so it is
+  // neither merged nor named in the "Merged in config (…)" message.
+  if (profile.name !== "2.4" && isContainer(sections.captiveportal)) {
+    cfg.captiveportal = keepBackwardSyncLocal(config.captiveportal, sections.captiveportal);
+    delete sections.captiveportal;
+  }
   // Step 8: two-level merge of the rest.
   cfg = mergeTwoLevel(cfg, sections);
   if (zonesToDelete.length > 0 && isStruct(cfg.captiveportal)) {
@@ -330,15 +378,19 @@ export function applyMergeConfig(config: PhpStruct, payload: PhpStruct): PhpStru
   return overlayExisting(config, payload) as PhpStruct;
 }
 
-/** Thrown when PHP would die (HTTP 500), e.g. merging packages into a missing section (§4.7). */
-export class PhpFatalError extends Error {}
+export { PhpFatalError };
 
 /** merge_installedpackages_section's tree change: PHP `array_merge` into `installedpackages`. */
 export function applyMergeInstalledPackages(config: PhpStruct, payload: PhpStruct): PhpStruct {
   const cfg = cloneValue(config);
   const cur = cfg.installedpackages;
   if (!isContainer(cur))
-    throw new PhpFatalError("array_merge(): Argument #1 ($array) must be of type array");
+    // xmlrpc.php merge_installedpackages_section(): array_merge() on a missing section dies.
+    throw new PhpFatalError(
+      "Uncaught TypeError: array_merge(): Argument #1 ($array) must be of type array, null given",
+      "/usr/local/www/xmlrpc.php",
+      662,
+    );
   const out: PhpStruct = {};
   let next = 0;
   const put = (k: string, v: PhpValue) => {

@@ -13,11 +13,25 @@ import {
 } from "../codec/phpValue";
 import type { VersionProfile } from "./profiles";
 
-/** Sections the sender creates empty when missing, so the payload carries them (§6.3). */
-const CREATED_IF_MISSING = new Set([
-  "filter", "nat", "aliases", "wol", "shaper", "dnshaper", "staticroutes", "gateways", "virtualip",
-  "ipsec", "openvpn", "cert", "ca", "crl", "captiveportal",
-]); // prettier-ignore
+/** Payload key order: the if-chain of rc.filter_synchronize (2.4.x–master, §16 item 3). */
+const SEND_ORDER = [
+  "filter", "nat", "aliases", "dhcpd", "kea", "dhcpdv6", "kea6", "dhcrelay", "dhcrelay6", "wol",
+  "shaper", "dnshaper", "staticroutes", "gateways", "virtualip", "load_balancer", "ipsec",
+  "openvpn", "cert", "ca", "crl", "system", "dnsmasq", "unbound", "schedules", "captiveportal",
+  "voucher",
+]; // prettier-ignore
+
+function isContainer(v: unknown): v is PhpValue[] | PhpStruct {
+  return typeof v === "object" && v !== null && !Buffer.isBuffer(v) && !(v instanceof Date);
+}
+
+/** The `system` part: user, nextuid, group, nextgid, authserver as selected (missing → []). */
+function systemPart(config: PhpStruct, keys: string[]): PhpStruct {
+  const sys = toStruct(config.system);
+  const out: PhpStruct = {};
+  for (const k of keys) out[k] = sys[k] === undefined ? [] : cloneValue(sys[k]);
+  return out;
+}
 
 /** Lists whose items carrying `<nosync>` are not sent (§6.4 step 1), as [section, ...path]. */
 const NOSYNC_LISTS: string[][] = [
@@ -192,20 +206,25 @@ function rewriteDhcpPeers(config: PhpStruct, dhcpd: PhpValue, profile: VersionPr
 export function buildSyncPayload(config: PhpStruct, profile: VersionProfile): PhpStruct {
   const { sections, system } = syncSectionList(config, profile);
   const payload: PhpStruct = {};
-  // array_intersect_key keeps the config's order; sections missing locally are sent empty.
-  const ordered = [
-    ...Object.keys(config).filter((k) => sections.includes(k)),
-    ...sections.filter((k) => config[k] === undefined),
-  ];
-  for (const name of ordered) {
+  // rc.filter_synchronize carp_sync_xml() (2.4.x–master) fills $xml section by section in the
+  // order of its if-chain, not the config's, and a section missing locally goes out as an empty
+  // array (2.7+: config_init_path() / array_get_path(…, [])). `system` takes the place of the
+  // first account section (after crl).
+  for (const name of SEND_ORDER) {
+    if (name === "system") {
+      if (system.length > 0) payload.system = systemPart(config, system);
+      continue;
+    }
+    if (!sections.includes(name)) continue;
     const v = config[name];
-    payload[name] = v === undefined ? (CREATED_IF_MISSING.has(name) ? [] : []) : cloneValue(v);
+    payload[name] = isContainer(v) ? cloneValue(v) : [];
   }
-  if (system.length > 0) {
-    const sys = toStruct(config.system);
-    const out: PhpStruct = {};
-    for (const k of system) out[k] = sys[k] === undefined ? [] : cloneValue(sys[k]);
-    payload.system = out;
+  // 2.7+ config_init_path('staticroutes/route'): the section always carries a route list.
+  const modern = profile.name === "2.7" || profile.name === "master";
+  if (modern && payload.staticroutes !== undefined) {
+    const sr = isStruct(payload.staticroutes) ? payload.staticroutes : {};
+    if (!isContainer(sr.route)) sr.route = [];
+    payload.staticroutes = sr;
   }
   for (const path of NOSYNC_LISTS) {
     const [sec, ...rest] = path;

@@ -6,6 +6,7 @@
 import { haError, isHaError, type PfSenseHaError } from "../plan/errors";
 import type { NodeEndpoint } from "./types";
 import { nodeLabel } from "./endpointLabel";
+import { phpErrorInBody } from "./phpErrorBody";
 
 /** Which pfSense versions lack a method (§4 table), for -32601 messages. */
 const MISSING_IN: Record<string, string> = {
@@ -97,6 +98,33 @@ export function faultToError(
   }
 }
 
+/** Removes the endpoint's password from text quoted off the node (PHP may echo arguments). */
+function withoutSecret(ep: NodeEndpoint, text: string): string {
+  return ep.password ? text.split(ep.password).join("***") : text;
+}
+
+/** A PHP error the node reported instead of an XML-RPC reply (phpErrorBody.ts). */
+function phpError(
+  ep: NodeEndpoint,
+  method: string,
+  status: number,
+  php: { message: string; where?: string },
+): PfSenseHaError {
+  const noPackages =
+    method === "pfsense.merge_installedpackages_section" && /array_merge/.test(php.message);
+  return haError({
+    code: "E_NODE_PHP_ERROR",
+    message: withoutSecret(
+      ep,
+      `${method}: PHP failed on the node (HTTP ${status}${php.where ? `, in ${php.where}` : ""}): ${php.message}; the call ran into an error in pfSense's PHP, so its effects up to that point may have happened`,
+    ),
+    field: nodeLabel(ep),
+    fix: noPackages
+      ? "the node has no <installedpackages> section: install any package on it (System > Package Manager) first, then retry"
+      : "this is not a URL or network problem: read the node's 'PHP errors' notice and Status > System Logs > General, and report the error with the node's pfSense version",
+  });
+}
+
 /** Shape of the errors the `xmlrpc` package passes to its callback. */
 interface XmlRpcLibError {
   code?: unknown;
@@ -140,6 +168,11 @@ export function classifyError(
     };
   }
   const status = e.res?.statusCode;
+  const php =
+    status !== undefined && typeof e.body === "string" ? phpErrorInBody(e.body) : undefined;
+  if (php && status !== undefined) {
+    return { error: phpError(ep, method, status, php), retryable: false };
+  }
   if (status !== undefined && status !== 200) {
     return {
       error: haError(

@@ -37,6 +37,7 @@ export type ErrorCode =
   | "E_TIMEOUT"
   | "E_HTTP"
   | "E_MALFORMED_REPLY"
+  | "E_NODE_PHP_ERROR"
   | "E_TLS"
   | "E_UNSUPPORTED_VERSION"
   | "E_CONCURRENT_EDIT"

@@ -203,6 +203,14 @@ describe("auto-sync primary → secondary (§6, §10.8)", () => {
     const notices = primary.listNotices().filter((n) => n.id === "sync_settings");
     assert.equal(notices.filter((n) => n.category === "Communications error occurred").length, 4);
     assert.equal(notices.filter((n) => n.category === "XMLRPC Error").length, 1);
+    // xmlrpc_client.inc: the final notice is the last error's bare text, at file_notice's default
+    // priority 1 (its 4th argument is the URL), like every attempt's.
+    const final = notices.find((n) => n.category === "XMLRPC Error");
+    assert.equal(
+      final?.notice,
+      "Exception calling XMLRPC method host_firmware_version #-1 : Authentication failed: Invalid username or password",
+    );
+    assert.deepEqual([...new Set(notices.map((n) => n.priority))], ["1"]);
     // The shared snippet reads every notice and keeps id sync_settings (get_notices() filters by category).
     const viaSnippet = (await call(primary, "admin", primary.password, "pfsense.exec_php", [
       PHP_SNIPPETS.syncNotices,
@@ -261,7 +269,8 @@ describe("auto-sync primary → secondary (§6, §10.8)", () => {
       .listNotices()
       .filter((n) => n.id === "sync_settings")
       .map((n) => n.category);
-    assert.deepEqual(cats, ["Error code received", "Error code received", "XMLRPC Error"]);
+    // 2.5.2's xmlrpc_client.inc has no final "XMLRPC Error" notice (added in 2.6.0).
+    assert.deepEqual(cats, ["Error code received", "Error code received"]);
     assert.ok(
       !primary.syncLog.some((l) => l.startsWith("Retrying")),
       "no Retrying log line before 2.6",

@@ -3,7 +3,8 @@ import { spawn } from "node:child_process";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import type { PhpStruct } from "../../sdk/codec/phpValue";
-import { call, tempDir } from "./helpers";
+import { writeFileSync } from "node:fs";
+import { call, CUSTOM_PAIR_PASSWORD, customMemberXml, tempDir } from "./helpers";
 
 const CLI = path.join(__dirname, "../../sdk/cli/emulatorCli.js");
 
@@ -133,6 +134,76 @@ describe("pfsense-ha-emulator CLI", () => {
     assert.equal((await stop()).code, 0);
   });
 
+  it("pair --primary-config/--secondary-config: each node serves its file and sync works", async () => {
+    const dir = tempDir("cli-configs");
+    const files = { primary: `${dir}/p.xml`, secondary: `${dir}/s.xml` };
+    writeFileSync(files.primary, customMemberXml("primary", "8443"));
+    writeFileSync(files.secondary, customMemberXml("secondary", "8443"));
+    const pw = CUSTOM_PAIR_PASSWORD;
+    const { line, stop } = await runCli([
+      "pair", "--dir", dir, "--admin-password", pw,
+      "--primary-config", files.primary, "--secondary-config", files.secondary,
+    ]); // prettier-ignore
+    const d = JSON.parse(line) as Record<string, Record<string, string>>;
+    const hostname = async (url: string) =>
+      (
+        (await call({ url }, "admin", pw, "pfsense.backup_config_section", [
+          ["system"],
+        ])) as PhpStruct
+      ).system as PhpStruct;
+    assert.equal((await hostname(d.primary.url)).hostname, "edge-a");
+    assert.equal((await hostname(d.secondary.url)).hostname, "edge-b");
+    await call({ url: d.primary.url }, "admin", pw, "pfsense.restore_config_section", [
+      { aliases: { alias: [{ name: "cli_alias", type: "host", address: "10.1.1.1" }] } },
+      900,
+    ]);
+    assert.equal(await waitForAlias(d.secondary.url, pw, "cli_alias"), true);
+    assert.equal((await stop()).code, 0);
+  });
+
+  it("node --config … --sync-peer IP=URL: two single nodes sync through the explicit route", async () => {
+    const dir = tempDir("cli-peer");
+    const files = { primary: `${dir}/p.xml`, secondary: `${dir}/s.xml` };
+    writeFileSync(files.primary, customMemberXml("primary", "443"));
+    writeFileSync(files.secondary, customMemberXml("secondary", "443"));
+    const pw = CUSTOM_PAIR_PASSWORD;
+    const sec = await runCli([
+      "node",
+      "--dir",
+      `${dir}/s`,
+      "--config",
+      files.secondary,
+      "--admin-password",
+      pw,
+    ]);
+    const secUrl = (JSON.parse(sec.line) as Record<string, string>).url;
+    const pri = await runCli([
+      "node", "--dir", `${dir}/p`, "--config", files.primary, "--admin-password", pw,
+      "--sync-peer", `172.16.1.2=${secUrl}`,
+    ]); // prettier-ignore
+    const priUrl = (JSON.parse(pri.line) as Record<string, string>).url;
+    await call({ url: priUrl }, "admin", pw, "pfsense.restore_config_section", [
+      { aliases: { alias: [{ name: "peer_alias", type: "host", address: "10.1.1.2" }] } },
+      900,
+    ]);
+    assert.equal(await waitForAlias(secUrl, pw, "peer_alias"), true);
+    assert.equal((await pri.stop()).code, 0);
+    assert.equal((await sec.stop()).code, 0);
+  });
+
+  it("node --sync-peer to a non-loopback URL is refused before serving", async () => {
+    await assert.rejects(
+      runCli([
+        "node",
+        "--dir",
+        tempDir("cli-peer-bad"),
+        "--sync-peer",
+        "172.16.1.2=https://172.16.1.2",
+      ]),
+      /exited early with 1/,
+    );
+  });
+
   it("--sync-timing with an unknown value exits 2", async () => {
     await assert.rejects(
       runCli(["pair", "--dir", tempDir("cli-bad"), "--sync-timing", "soon"]),
@@ -140,3 +211,17 @@ describe("pfsense-ha-emulator CLI", () => {
     );
   });
 });
+
+/** Polls a node until its aliases contain `name` (true) or 5 s pass (false). */
+async function waitForAlias(url: string, pw: string, name: string): Promise<boolean> {
+  const until = Date.now() + 5000;
+  while (Date.now() < until) {
+    const s = (await call({ url }, "admin", pw, "pfsense.backup_config_section", [
+      ["aliases"],
+    ])) as PhpStruct;
+    const list = (s.aliases as PhpStruct | undefined)?.alias;
+    if (JSON.stringify(list ?? "").includes(`"${name}"`)) return true;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  return false;
+}

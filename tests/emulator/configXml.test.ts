@@ -4,7 +4,8 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import { dumpConfigXml, normalizeConfigTree, parseConfigXml } from "../../sdk/codec/configXml";
 import { isHaError } from "../../sdk/plan/errors";
-import { DEFAULT_CONFIG_XML } from "../../sdk/emulator";
+import { DEFAULT_CONFIG_XML, startNode } from "../../sdk/emulator";
+import { tempDir } from "./helpers";
 
 const fixture = readFileSync(
   path.join(__dirname, "../../../tests/fixtures/pfsense-default-config.xml"),
@@ -77,5 +78,27 @@ describe("configXml: pfSense xmlparse.inc semantics (§9.1)", () => {
       () => parseConfigXml("<pfsense><a></pfsense>"),
       (e: unknown) => isHaError(e, "E_INVALID_INPUT"),
     );
+  });
+});
+
+describe("boot as pfSense parses and upgrades (xmlparse.inc endElement, config.lib.inc convert_config)", () => {
+  it("the factory <dnsserver></dnsserver> is gone and 2.7.2 adds <already_run_config_upgrade>; master does not", async () => {
+    for (const [version, marker] of [
+      ["2.7.2", true],
+      ["master", false],
+    ] as const) {
+      const node = await startNode({ dir: tempDir(`boot-${version}`), version });
+      try {
+        const xml = readFileSync(node.configPath, "utf8");
+        assert.doesNotMatch(xml, /<dnsserver/);
+        assert.equal(
+          /<already_run_config_upgrade><\/already_run_config_upgrade>/.test(xml),
+          marker,
+          version,
+        );
+      } finally {
+        await node.stop();
+      }
+    }
   });
 });

@@ -8,8 +8,8 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import * as xmlrpc from "xmlrpc";
 import { dumpConfigXml, parseConfigXml } from "../../sdk/codec/configXml";
-import type { PhpStruct } from "../../sdk/codec/phpValue";
-import { DEFAULT_CONFIG_XML } from "../../sdk/emulator";
+import { toStruct, type PhpStruct } from "../../sdk/codec/phpValue";
+import { DEFAULT_CONFIG_XML, pairNodeConfigXml } from "../../sdk/emulator";
 
 /** A fresh temporary directory. */
 export function tempDir(label = "emu"): string {
@@ -291,4 +291,37 @@ export function realisticConfigXml(role: "primary" | "secondary" = "primary"): s
     },
   };
   return dumpConfigXml(t);
+}
+
+/** The admin and sync password the custom pair configs of {@link customMemberXml} expect. */
+export const CUSTOM_PAIR_PASSWORD = "custom-configs-pw-1";
+
+/** A pair member's config with a GUI port, its own VIPs and (primary) an hasync section. */
+export function customMemberXml(role: "primary" | "secondary", port: string): string {
+  const tree = parseConfigXml(pairNodeConfigXml(role));
+  const sys = toStruct(tree.system);
+  sys.webgui = { protocol: "https", port };
+  sys.hostname = role === "primary" ? "edge-a" : "edge-b";
+  tree.system = sys;
+  const own: PhpStruct = {
+    mode: "proxyarp",
+    interface: "wan",
+    descr: `${role} own`,
+    type: "single",
+    subnet_bits: "32",
+    subnet: role === "primary" ? "192.168.1.61" : "192.168.1.62",
+  };
+  tree.virtualip = {
+    vip: role === "primary" ? [carpVip("lan", 7, "192.168.99.7", "6600000000a7", "0"), own] : [own],
+  };
+  if (role === "primary") {
+    tree.hasync = {
+      synchronizetoip: "172.16.1.2",
+      username: "admin",
+      password: CUSTOM_PAIR_PASSWORD,
+      synchronizevirtualip: "on",
+      synchronizealiases: "on",
+    };
+  }
+  return dumpConfigXml(tree);
 }

@@ -120,12 +120,23 @@ describe("methods and receiver semantics on a realistic config (§4, §5)", () =
     );
   });
 
-  it("restore a full-replace section as an empty array empties it (2.7 key-exists test)", async () => {
+  it('restore a full-replace section as an empty array removes it; "" leaves an empty element', async () => {
+    // util.inc array_merge_recursive_unique() creates a key only while looping over its children.
     const before = node.config();
     await rpc("pfsense.restore_config_section", [{ dhcpd: [] }, 900]);
     const after = node.config();
-    assert.equal(after.dhcpd, "");
+    assert.equal(Object.prototype.hasOwnProperty.call(after, "dhcpd"), false);
+    assert.doesNotMatch(readFileSync(node.configPath, "utf8"), /<dhcpd[ >/]/);
     assertUntouched(before, after, ["dhcpd"]);
+    await rpc("pfsense.restore_config_section", [{ dhcpd: "" }, 900]);
+    assert.equal(node.config().dhcpd, "");
+  });
+
+  it("a merged (not full-replaced) section sent as an empty array leaves the local one alone", async () => {
+    const before = node.config();
+    assert.ok(before.system);
+    await rpc("pfsense.restore_config_section", [{ system: [] }, 900]);
+    assert.deepEqual(node.config().system, before.system);
   });
 
   it("restore hasync: two-level merge; boolean false deletes a child, other children stay", async () => {
@@ -207,13 +218,14 @@ describe("methods and receiver semantics on a realistic config (§4, §5)", () =
     );
   });
 
-  it("merge_installedpackages_section: HTTP 500 without the section; shallow merge with it", async () => {
+  it("merge_installedpackages_section: a PHP fatal without the section (2.7.2: HTTP 200 text/html); shallow merge with it", async () => {
     const body =
       '<?xml version="1.0"?><methodCall><methodName>pfsense.merge_installedpackages_section</methodName><params><param><value><struct><member><name>pkg</name><value>a</value></member></struct></value></param><param><value><int>240</int></value></param></params></methodCall>';
     const r = await rawPost(node.url, body, {
       Authorization: `Basic ${Buffer.from(`admin:${PW}`).toString("base64")}`,
     });
-    assert.equal(r.status, 500);
+    assert.equal(r.status, 200);
+    assert.match(r.body, /Fatal error: Uncaught TypeError: array_merge\(\)/);
     await rpc("pfsense.merge_config_section", [{}, 240]);
     const cfgWith = node.config();
     cfgWith.installedpackages = { keep: "1", pkg: "old" };

@@ -146,3 +146,66 @@ describe("Kea HA (master, §6.4 step 5, §5.1 step 8)", () => {
     );
   });
 });
+
+describe("sender and receiver details confirmed in pfSense's source", () => {
+  const profile = profileFor("2.7.2");
+
+  it("the payload follows rc.filter_synchronize's if-chain order, empty sections as arrays", () => {
+    const cfg: PhpStruct = {
+      version: "23.3",
+      system: { user: [{ name: "admin", uid: "0" }], nextuid: "2000", group: [], nextgid: "2000" },
+      schedules: "",
+      virtualip: "",
+      nat: { outbound: { mode: "automatic" } },
+      hasync: {
+        synchronizetoip: "172.16.1.2",
+        synchronizeusers: "on",
+        synchronizenat: "on",
+        synchronizevirtualip: "on",
+        synchronizestaticroutes: "on",
+        synchronizerules: "on",
+        synchronizecaptiveportal: "on",
+      },
+    };
+    const payload = buildSyncPayload(cfg, profile);
+    assert.deepEqual(Object.keys(payload), [
+      "filter", "nat", "staticroutes", "gateways", "virtualip", "system", "schedules", "captiveportal",
+    ]); // prettier-ignore
+    assert.deepEqual(payload.filter, []);
+    assert.deepEqual(payload.staticroutes, { route: [] });
+    assert.deepEqual(payload.captiveportal, []);
+  });
+
+  it("captiveportal replaces the local zones whole and is not named in the merge message", () => {
+    const cfg: PhpStruct = {
+      captiveportal: { old: { zone: "old" }, kept: { zone: "kept", backwardsyncip: "10.0.0.9" } },
+    };
+    const sent = { captiveportal: { kept: { zone: "kept", backwardsyncip: "10.9.9.9" } }, nat: "" };
+    const r = applyRestore(cfg, sent, profile);
+    assert.deepEqual(r.config.captiveportal, {
+      kept: { zone: "kept", backwardsyncip: "10.0.0.9" },
+    });
+    assert.equal(r.message, "Merged in config (nat sections) from XMLRPC client.");
+  });
+
+  it("synced users and groups come out sorted by name (local_sync_accounts)", () => {
+    const local: PhpStruct = {
+      system: { user: [{ name: "admin", uid: "0" }], group: [{ name: "admins", gid: "1999" }] },
+    };
+    const sent = {
+      system: {
+        user: [{ name: "admin", uid: "0" }, { name: "zed", uid: "2001" }, { name: "Bob", uid: "2002" }, { name: "amy", uid: "2003" }],
+        group: [{ name: "admins", gid: "1999" }, { name: "ops", gid: "2000" }, { name: "Dev", gid: "2001" }],
+      },
+    }; // prettier-ignore
+    const r = applyRestore(local, sent, profile);
+    assert.deepEqual(
+      r.accounts?.users.map((u) => (u as PhpStruct).name),
+      ["Bob", "admin", "amy", "zed"],
+    );
+    assert.deepEqual(
+      r.accounts?.groups.map((g) => (g as PhpStruct).name),
+      ["Dev", "admins", "ops"],
+    );
+  });
+});
