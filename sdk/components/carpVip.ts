@@ -28,9 +28,12 @@ export interface CarpVipArgs {
   layout?: pulumi.Input<"wan" | "lan">;
   /** The VIP address. Default: planned from `subnet` and `layout`. */
   address?: pulumi.Input<string>;
-  /** The primary's own address on the interface (reported; default planned). */
+  /**
+   * The primary's own address on the interface, which the planned VIP keeps off. Checked against
+   * the node at preview. Default: the layout's slot (the output is always the node's address).
+   */
   primaryAddress?: pulumi.Input<string>;
-  /** The secondary's own address on the interface (reported; default planned). */
+  /** The secondary's own address on the interface; as `primaryAddress`. */
   secondaryAddress?: pulumi.Input<string>;
   /**
    * CARP VHID 1-255. Default: the lowest VHID free on this interface on both nodes (VIPs the
@@ -60,8 +63,9 @@ export interface CarpVipArgs {
   /**
    * Take over a CARP VIP made outside this stack that has the same interface and address (and
    * `vhid`, when given) at create: its uniqid and VHID are kept, and delete gives it back as it
-   * was. Default false: such a VIP makes the create fail with E_ADDRESS_CONFLICT, and nothing
-   * is written.
+   * was; the preview shows it as the planned input `adopting` (uniqid, VHID, skew, description).
+   * Default false: such a VIP makes preview and create fail with E_ADDRESS_CONFLICT, and
+   * nothing is written.
    */
   adopt?: pulumi.Input<boolean>;
 }
@@ -88,9 +92,9 @@ export class CarpVipConfig extends pulumi.dynamic.Resource {
   declare readonly secondaryAdvskew: pulumi.Output<number>;
   /** The CARP password (secret). */
   declare readonly password: pulumi.Output<string>;
-  /** Planned primary node address on the interface. */
+  /** The primary's own address on the interface, as the node holds it. */
   declare readonly primaryAddress: pulumi.Output<string>;
-  /** Planned secondary node address on the interface. */
+  /** The secondary's own address on the interface, as the node holds it. */
   declare readonly secondaryAddress: pulumi.Output<string>;
   /** Interface assignment name. */
   declare readonly interface: pulumi.Output<string>;
@@ -150,9 +154,9 @@ export class CarpVip extends pulumi.ComponentResource {
   readonly advbase: pulumi.Output<number>;
   /** The CARP password (secret). */
   readonly password: pulumi.Output<string>;
-  /** Planned primary node address on the interface. */
+  /** The primary's own address on the interface, as the node holds it. */
   readonly primaryAddress: pulumi.Output<string>;
-  /** Planned secondary node address on the interface. */
+  /** The secondary's own address on the interface, as the node holds it. */
   readonly secondaryAddress: pulumi.Output<string>;
   /** pfSense's identity of the VIP (same on both nodes). */
   readonly uniqid: pulumi.Output<string>;

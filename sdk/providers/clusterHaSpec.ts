@@ -108,7 +108,7 @@ export function itemState<T extends object>(outs: T, ...drop: string[]): never {
 }
 
 /** Prefixes an item's check failures with where the item sits in the aggregate. */
-function itemFailures(kind: string, key: string, failures: CheckFailure[]): CheckFailure[] {
+export function itemFailures(kind: string, key: string, failures: CheckFailure[]): CheckFailure[] {
   return failures
     .filter((f) => !f.property.startsWith("primary") && !f.property.startsWith("secondary"))
     .map((f) => ({
@@ -122,7 +122,7 @@ function itemFailures(kind: string, key: string, failures: CheckFailure[]): Chec
  * The VIP address a `target`/`vip` names, without a node: a `carpVips` key's planned address,
  * else the address itself; undefined while the key's VIP cannot be planned without a node.
  */
-function checkedRef(a: ClusterHaInputs, ref: string): string | undefined {
+export function checkedRef(a: ClusterHaInputs, ref: string): string | undefined {
   if (a.carpVips[ref] === undefined) return ref;
   try {
     return resolveCarpVip(carpVipInputs(a, ref)).address;

@@ -131,7 +131,8 @@ export async function deleteDhcpFailover(
   const ifName = props.interface;
   const pair = pairFor(ctx, () => openPair(props));
   const restore = (prior: DhcpdInterface | null) => (draft: NodeHaConfig) => {
-    if (prior) draft.dhcpd[ifName] = prior;
+    // The node's current extras (static maps, added since or not) stay, in the node's order.
+    if (prior) draft.dhcpd[ifName] = withExtra(prior, draft.dhcpd[ifName]);
     else delete draft.dhcpd[ifName];
   };
   const pAfter = await pair.primary.edit(restore(props.priorPrimary));

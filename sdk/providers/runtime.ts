@@ -14,6 +14,7 @@ import { checkCarpVipOnNodes } from "./carpVipNodeCheck";
 import { readyForNodeCheck } from "./nodeChecks";
 import { checkNatRuleOnNodes } from "./natRuleNodeCheck";
 import { checkDhcpFailoverOnNodes } from "./dhcpFailoverNodeCheck";
+import { checkClusterHaOnNodes } from "./clusterHaNodeCheck";
 import { setHistoryOrigin } from "../pfsense/session";
 import { runOperation } from "../pfsense/operationTracker";
 import {
@@ -112,7 +113,12 @@ const dhcpFailover: RuntimeProvider<DhcpFailoverInputs, DhcpFailoverOutputs> = {
 };
 
 const clusterHa: RuntimeProvider<ClusterHaInputs, ClusterHaOutputs> = {
-  check: async (_olds, news) => checkClusterHa(news),
+  check: async (olds, news) => {
+    const own = checkClusterHa(news);
+    if (!readyForNodeCheck(own.failures, own.inputs)) return own;
+    const found = await checkClusterHaOnNodes(olds as Partial<ClusterHaInputs>, own.inputs);
+    return { inputs: own.inputs, failures: found };
+  },
   diff: async (_id, olds, news) => diffClusterHa(olds, news),
   create: createClusterHa,
   read: readClusterHa,

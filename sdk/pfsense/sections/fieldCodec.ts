@@ -4,7 +4,9 @@
  * field's raw form is not the canonical one (a flag stored as `yes` instead of `""`, `"01"`
  * for a number, a missing `target_subnet`), the raw members of that field are also kept in
  * `extra` (an absent member as `false`), and re-used on encode as long as the model value
- * is unchanged. So decode → encode of any real shape gives the same members back.
+ * is unchanged. So decode → encode of any real shape gives the same members back, in the
+ * order the node stored them (an item the library only carries along must not show up as
+ * changed in pfSense's Config History diff).
  */
 import { isDeepStrictEqual } from "node:util";
 import { cloneValue, flagIsSet, leaf, type PhpStruct, type PhpValue } from "../../codec/phpValue";
@@ -22,6 +24,18 @@ export interface FieldSpec<M, C> {
 }
 
 type WithExtra = { extra?: Extra };
+
+/** Reserved `extra` member: the raw member order (no pfSense member has this name). */
+export const MEMBER_ORDER = "__memberOrder";
+
+/** `out`'s members in `order` first, then any new ones. */
+function inOrder(out: PhpStruct, order: unknown): PhpStruct {
+  if (!Array.isArray(order)) return out;
+  const sorted: PhpStruct = {};
+  for (const k of order) if (typeof k === "string" && k in out) sorted[k] = out[k];
+  for (const [k, v] of Object.entries(out)) if (!(k in sorted)) sorted[k] = v;
+  return sorted;
+}
 
 function pick(o: object, names: readonly string[]): Record<string, unknown> {
   const r: Record<string, unknown> = {};
@@ -55,6 +69,9 @@ export function decodeItem<M extends WithExtra, C>(
     const same = s.keys.every((k) => isDeepStrictEqual(raw[k], enc[k]));
     if (!same) for (const k of s.keys) extra[k] = k in raw ? cloneValue(raw[k]) : false;
   }
+  const order = Object.keys(raw);
+  const canonicalOrder = Object.keys(encodeItem({ ...model, extra } as M, specs, ctx));
+  if (!isDeepStrictEqual(order, canonicalOrder)) extra[MEMBER_ORDER] = order;
   if (Object.keys(extra).length > 0) model.extra = extra;
   return model;
 }
@@ -88,10 +105,10 @@ export function encodeItem<M extends WithExtra, C>(
     for (const [k, v] of Object.entries(members)) out[k] = v;
   });
   for (const [k, v] of Object.entries(extra)) {
-    if (owned.has(k) || v === false || v === undefined) continue;
+    if (owned.has(k) || k === MEMBER_ORDER || v === false || v === undefined) continue;
     out[k] = cloneValue(v as PhpValue);
   }
-  return out;
+  return inOrder(out, extra[MEMBER_ORDER]);
 }
 
 // ---- field spec builders -------------------------------------------------------------
