@@ -36,7 +36,7 @@ export async function checkClusterHaOnNodes(
     const old =
       olds.outboundNat?.[key] !== undefined ? { interface: a.outboundNat[key].interface } : {};
     const found = await checkNatRuleOnNodes(old, natInputs(a, key, target));
-    failures.push(...itemFailures("outboundNat", key, found));
+    failures.push(...itemFailures("outboundNat", key, found.failures));
   }
   for (const key of Object.keys(a.dhcpFailover)) {
     const vip = checkedRef(a, a.dhcpFailover[key].vip) ?? UNKNOWN;

@@ -18,14 +18,27 @@ const PROPERTIES = ["interface", "source", "target", "destination"];
 /** A documentation address standing in for a target not known yet (only the source is judged). */
 const PLACEHOLDER_TARGET = "192.0.2.1";
 
-/** Runs the node rules when the interface and source are known; the failures found. */
+/** What preview shows of a hand-made rule that `adopt: true` takes over. */
+export interface AdoptedRulePreview {
+  interface: string;
+  source: string;
+  target: string;
+  description?: string;
+}
+
+/**
+ * Runs the node rules when the interface and source are known: the failures found, and the
+ * hand-made rule a create with `adopt: true` takes over.
+ */
 export async function checkNatRuleOnNodes(
   olds: Partial<NatRuleInputs>,
   news: NatRuleInputs,
-): Promise<CheckFailure[]> {
-  if (containsUnknown([news.primary, news.secondary, news.interface, news.source])) return [];
+): Promise<{ failures: CheckFailure[]; adopting?: AdoptedRulePreview }> {
+  if (containsUnknown([news.primary, news.secondary, news.interface, news.source])) {
+    return { failures: [] };
+  }
   const read = await readNodesForCheck(news);
-  if (!read.nodes) return read.failures;
+  if (!read.nodes) return { failures: read.failures };
   const [p, s] = read.nodes;
   const targetKnown = !containsUnknown(news.target);
   const inp = targetKnown ? news : { ...news, target: PLACEHOLDER_TARGET };
@@ -39,15 +52,25 @@ export async function checkNatRuleOnNodes(
   };
   const planned = targetKnown ? declared : [...declared, stand];
   const failures: CheckFailure[] = [];
+  const creating = targetKnown && isCreateCheck(olds);
   collectFailure(
     () => {
       checkNatOnNodes(inp, p, s, planned);
-      if (targetKnown && isCreateCheck(olds) && !news.adopt) refuseTwin(news, p.config.natRules);
+      if (creating && !news.adopt) refuseTwin(news, p.config.natRules);
     },
     PROPERTIES,
     failures,
   );
-  return failures;
+  const twin =
+    creating && news.adopt ? p.config.natRules[unmanagedTwin(p.config.natRules, news)] : undefined;
+  if (!twin) return { failures };
+  const adopting: AdoptedRulePreview = {
+    interface: twin.interface,
+    source: twin.source,
+    target: twin.target,
+  };
+  if (twin.descr !== undefined) adopting.description = twin.descr;
+  return { failures, adopting };
 }
 
 function refuseTwin(news: NatRuleInputs, rules: Parameters<typeof unmanagedTwin>[0]): void {

@@ -87,10 +87,8 @@ const outboundNat: RuntimeProvider<NatRuleInputs, NatRuleOutputs> = {
   check: async (olds, news) => {
     const own = checkNatRule(news);
     if (own.failures.length > 0) return own;
-    return {
-      inputs: news,
-      failures: await checkNatRuleOnNodes(olds as Partial<NatRuleInputs>, news),
-    };
+    const r = await checkNatRuleOnNodes(olds as Partial<NatRuleInputs>, news);
+    return { inputs: r.adopting ? { ...news, adopting: r.adopting } : news, failures: r.failures };
   },
   diff: async (_id, olds, news) => diffNatRule(olds, news),
   create: createNatRule,

@@ -151,3 +151,44 @@ describe(
     });
   },
 );
+
+describe("adopting on a brownfield pair is shown in preview", { skip: skipUnlessEngine() }, () => {
+  const s = scratch("brownfield-adopt");
+  let pair: EmulatedPair;
+  before(async () => {
+    pair = await startBrownfieldPair(s.dir);
+  });
+  after(async () => {
+    await pair?.stop();
+    s.cleanup();
+  });
+
+  it("preview --diff lists the hand-made VIP and rule that adopt: true takes over, never the VIP's password", async () => {
+    const stack = await inlineStack(s, "adopt", async () => {
+      const cluster = new ha.Cluster(stackNodes());
+      new ha.CarpVip("hand", {
+        cluster,
+        interface: "wan",
+        address: "192.168.1.50",
+        password: pulumi.secret("AdoptCarpPw1"),
+        adopt: true,
+      });
+      new ha.OutboundNatRule("vpn", {
+        cluster,
+        interface: "wan",
+        source: "10.8.0.0/24",
+        translation: "192.168.1.50",
+        adopt: true,
+      });
+    });
+    await stack.setAllConfig(pairConfig(pair.describe()));
+    const revs = [pair.primary.revisions.length, pair.secondary.revisions.length];
+    const log = new OutputLog();
+    await stack.preview({ diff: true, onOutput: log.onOutput });
+    assert.match(log.text, /adopting\s*:[\s\S]*uniqid\s*:\s*"5f1a2b3c4d5e6"/);
+    assert.match(log.text, /description\s*:\s*"hand CARP"/);
+    assert.match(log.text, /description\s*:\s*"hand VPN outbound"/);
+    assert.ok(!log.text.includes("HandCarpPw1"), "the adopted VIP's password is not shown");
+    assert.deepEqual([pair.primary.revisions.length, pair.secondary.revisions.length], revs);
+  });
+});

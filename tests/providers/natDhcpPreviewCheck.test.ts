@@ -124,12 +124,19 @@ test("NAT: a target that is no CARP VIP on the nodes nor declared by the program
   assert.deepEqual((await providers.outboundNat.check({}, natIn())).failures, [], "declared VIP");
 });
 
-test("NAT: a hand-made twin rule fails a create at check unless adopt: true", async () => {
+test("NAT: a hand-made twin rule fails a create at check unless adopt: true, which shows it as adopting", async () => {
   await declareVips();
   const twin = natIn({ source: "10.8.0.0/24" });
   const r = await providers.outboundNat.check({}, twin);
   assert.match(r.failures[0]?.reason ?? "", /VPN clients, by hand.*adopt: true/);
-  assert.deepEqual((await providers.outboundNat.check({}, { ...twin, adopt: true })).failures, []);
+  const adopted = await providers.outboundNat.check({}, { ...twin, adopt: true });
+  assert.deepEqual(adopted.failures, []);
+  assert.deepEqual((adopted.inputs as { adopting?: unknown }).adopting, {
+    interface: "wan",
+    source: "10.8.0.0/24",
+    target: "192.168.1.100",
+    description: "VPN clients, by hand",
+  });
 });
 
 test("DHCP: a range covering a static mapping fails at check, naming it; nothing written", async () => {
