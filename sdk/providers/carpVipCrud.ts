@@ -7,7 +7,6 @@ import {
   allocateVhids,
   deriveSecondary,
   haError,
-  planCarpTiming,
   secondaryDrift,
   type NodeHaConfig,
   type VirtualIp,
@@ -34,13 +33,9 @@ import { claimVip, releaseVip } from "./vipClaims";
 import {
   adoptableVip,
   assertAddressFree,
-  assertInterface,
-  assertGivenNodeAddresses,
-  checkAgainstNodes,
   nodeAddresses,
-  resolveOnNode,
-  unicastPeers,
   vhidsInUse,
+  planOnNodes,
 } from "./carpVipNodeRules";
 import { declaredVhids, forgetVip } from "./declaredVips";
 import { resourceLabel } from "./resourceLabel";
@@ -100,24 +95,7 @@ async function reconcile(
   const pair = pairFor(ctx, () => openPair(inp));
   const first = firstReadOptions(ctx);
   const [p0, s0] = await Promise.all([pair.primary.read(first), pair.secondary.read(first)]);
-  const nodes: [string, NodeHaConfig][] = [
-    ["primary", p0.config],
-    ["secondary", s0.config],
-  ];
-  assertInterface(inp.interface, nodes, lbl);
-  const d = resolveOnNode(inp, p0.config);
-  checkAgainstNodes(d, nodes, lbl);
-  assertGivenNodeAddresses(inp, d, p0.config, s0.config, lbl);
-  if (d.family === 4 && p0.config.dhcpd[d.interface]?.failoverPeerIp) {
-    // DHCP failover runs here: dhcpd takes the primary role only below skew 20 (§8.6).
-    planCarpTiming({
-      advbase: d.advbase,
-      primarySkew: d.primaryAdvskew,
-      dhcpFailover: true,
-      field: lbl,
-    });
-  }
-  const peers = inp.unicast ? unicastPeers(d, p0, s0, lbl) : undefined;
+  const { d, peers } = planOnNodes(inp, p0, s0, lbl);
 
   let id = o.uniqid;
   let vhid: number | undefined = o.vhid;

@@ -4,7 +4,7 @@
  * and — with `adopt: true` — the hand-made VIP it would take over, shown in preview as the
  * `adopting` input (its current values, never its password).
  */
-import { planCarpTiming, type NodeHaConfig, type VirtualIp } from "../plan";
+import type { VirtualIp } from "../plan";
 import type { NodeState } from "../pfsense/types";
 import { collectFailure, type CheckFailure } from "./checkFailures";
 import type { CarpVipInputs } from "./carpVipSpec";
@@ -12,13 +12,9 @@ import {
   adoptableVip,
   assertAddressFree,
   claimedVipAt,
-  assertInterface,
-  assertGivenNodeAddresses,
   assertVhidFree,
-  checkAgainstNodes,
-  resolveOnNode,
-  unicastPeers,
   vhidsInUse,
+  planOnNodes,
 } from "./carpVipNodeRules";
 import { declareVip } from "./declaredVips";
 import { isCreateCheck, readNodesForCheck } from "./nodeChecks";
@@ -51,23 +47,7 @@ function rules(
   [p, s]: [NodeState, NodeState],
 ): VirtualIp | undefined {
   const lbl = resourceLabel("CarpVip", news);
-  const nodes: [string, NodeHaConfig][] = [
-    ["primary", p.config],
-    ["secondary", s.config],
-  ];
-  assertInterface(news.interface, nodes, lbl);
-  const d = resolveOnNode(news, p.config);
-  checkAgainstNodes(d, nodes, lbl);
-  assertGivenNodeAddresses(news, d, p.config, s.config, lbl);
-  if (d.family === 4 && p.config.dhcpd[d.interface]?.failoverPeerIp) {
-    planCarpTiming({
-      advbase: d.advbase,
-      primarySkew: d.primaryAdvskew,
-      dhcpFailover: true,
-      field: lbl,
-    });
-  }
-  if (news.unicast) unicastPeers(d, p, s, lbl);
+  const { d } = planOnNodes(news, p, s, lbl);
   declareVip(lbl, {
     cluster: news.primary.url,
     interface: d.interface,

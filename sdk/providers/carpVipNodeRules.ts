@@ -3,7 +3,7 @@
  * written) and the reconcile (inside the primary's edit): the interface and its subnet and
  * family, the nodes' own addresses, other VIPs' addresses and VHIDs, adoption candidates.
  */
-import { allocateVhids, haError, type NodeHaConfig, type VirtualIp } from "../plan";
+import { allocateVhids, haError, planCarpTiming, type NodeHaConfig, type VirtualIp } from "../plan";
 import type { NodeState } from "../pfsense/types";
 import { addressFamily, addressInNetwork, sameAddress } from "./addressText";
 import { resolveCarpVip, type CarpVipDesired, type CarpVipInputs } from "./carpVipSpec";
@@ -266,4 +266,35 @@ export function assertGivenNodeAddresses(
       fix: `set ${key} to ${actual}, or leave it unset (it is read from the node)`,
     });
   }
+}
+
+/**
+ * The rules that need only both nodes' config, before any edit: interface, subnet, family and
+ * node addresses, DHCP failover's skew bound where dhcpd fails over on the interface, unicast
+ * peers. Returns the desired VIP and the unicast peers (when asked for).
+ */
+export function planOnNodes(
+  inp: CarpVipInputs,
+  p: NodeState,
+  s: NodeState,
+  lbl: string,
+): { d: CarpVipDesired; peers?: { primary: string; secondary: string } } {
+  const nodes: [string, NodeHaConfig][] = [
+    ["primary", p.config],
+    ["secondary", s.config],
+  ];
+  assertInterface(inp.interface, nodes, lbl);
+  const d = resolveOnNode(inp, p.config);
+  checkAgainstNodes(d, nodes, lbl);
+  assertGivenNodeAddresses(inp, d, p.config, s.config, lbl);
+  if (d.family === 4 && p.config.dhcpd[d.interface]?.failoverPeerIp) {
+    // DHCP failover runs here: dhcpd takes the primary role only below skew 20 (§8.6).
+    planCarpTiming({
+      advbase: d.advbase,
+      primarySkew: d.primaryAdvskew,
+      dhcpFailover: true,
+      field: lbl,
+    });
+  }
+  return { d, peers: inp.unicast ? unicastPeers(d, p, s, lbl) : undefined };
 }
