@@ -14,6 +14,19 @@ const inFlight = new Set<number>();
 const waits = new Map<number, number>();
 let mostAtOnce = 0;
 let nextId = 0;
+let lastCheck = 0;
+
+/**
+ * While `check`s keep arriving less than this many ms apart, the program is still registering:
+ * the engine checks one resource at a time and creates each right after, so more operations
+ * are coming even when every one in flight waits.
+ */
+export const REGISTERING_QUIET_MS = 100;
+
+/** Records that the engine checked a resource (a create or update may follow at once). */
+export function noteCheck(): void {
+  lastCheck = Date.now();
+}
 
 /** Runs one provider operation (create, read, update, delete, check) as a tracked operation. */
 export async function runOperation<T>(fn: () => Promise<T>): Promise<T> {
@@ -50,11 +63,12 @@ export function operationsInFlight(): boolean {
 /**
  * True when every operation in flight waits on a session and no fewer are in flight than the
  * most seen at once: no other operation can join a batch before one answers. Not while only one
- * has ever run at once: the engine hands over the first operations one by one, and the rest of
- * the program may still be registering.
+ * has ever run at once, nor while checks still arrive: the engine hands over the first
+ * operations one by one, and the rest of the program may still be registering.
  */
 export function everyOperationWaiting(): boolean {
   if (mostAtOnce < 2 || inFlight.size < mostAtOnce) return false;
+  if (Date.now() - lastCheck < REGISTERING_QUIET_MS) return false;
   for (const id of inFlight) if (!waits.has(id)) return false;
   return true;
 }

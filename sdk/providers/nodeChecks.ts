@@ -10,18 +10,42 @@ import type { EndpointInput } from "./endpointInputs";
 import { openPair } from "./nodePair";
 import { containsUnknown } from "./unknowns";
 
+/**
+ * How long one read of the nodes serves every check of the process, ms. A check only fails bad
+ * input early; the reconcile re-checks against fresh content inside its edit. One snapshot per
+ * program keeps checks instant after the first (were each to read afresh, interleaved with the
+ * creates' edits, the creates would trickle in one by one and no longer share batches).
+ */
+export const CHECK_SNAPSHOT_MAX_AGE_MS = 30_000;
+
+const snapshots = new Map<string, { at: number; nodes: Promise<[NodeState, NodeState]> }>();
+
+function snapshotOf(inp: { primary: EndpointInput; secondary: EndpointInput }) {
+  const key = `${inp.primary.url} ${inp.secondary.url}`;
+  const hit = snapshots.get(key);
+  if (hit && Date.now() - hit.at < CHECK_SNAPSHOT_MAX_AGE_MS) return hit.nodes;
+  const pair = openPair(inp);
+  const nodes = Promise.all([
+    pair.primary.read({ shared: true }),
+    pair.secondary.read({ shared: true }),
+  ]);
+  snapshots.set(key, { at: Date.now(), nodes });
+  nodes.catch(() => snapshots.delete(key)); // a failed read is retried by the next check
+  return nodes;
+}
+
+/** Forgets the checks' snapshots (a new engine operation is a new process). */
+export function forgetCheckSnapshots(): void {
+  snapshots.clear();
+}
+
 /** Both nodes' state for a check, or the failure that kept them from being read. */
 export async function readNodesForCheck(inp: {
   primary: EndpointInput;
   secondary: EndpointInput;
 }): Promise<{ nodes?: [NodeState, NodeState]; failures: CheckFailure[] }> {
-  const pair = openPair(inp);
   try {
-    const nodes = await Promise.all([
-      pair.primary.read({ shared: true }),
-      pair.secondary.read({ shared: true }),
-    ]);
-    return { nodes, failures: [] };
+    return { nodes: await snapshotOf(inp), failures: [] };
   } catch (e) {
     if (!isHaError(e)) throw e;
     return { failures: [{ property: "", reason: e.message }] };

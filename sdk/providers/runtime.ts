@@ -16,7 +16,7 @@ import { checkNatRuleOnNodes } from "./natRuleNodeCheck";
 import { checkDhcpFailoverOnNodes } from "./dhcpFailoverNodeCheck";
 import { checkClusterHaOnNodes } from "./clusterHaNodeCheck";
 import { setHistoryOrigin } from "../pfsense/session";
-import { runOperation } from "../pfsense/operationTracker";
+import { noteCheck, runOperation } from "../pfsense/operationTracker";
 import {
   checkDhcpFailover,
   diffDhcpFailover,
@@ -133,7 +133,7 @@ function asOperations<I, O>(p: RuntimeProvider<I, O>): RuntimeProvider<I, O> {
   const origin = (v: unknown): void => setHistoryOrigin((v as { stack?: string }).stack);
   return {
     ...p,
-    check: (olds, news) => runOperation(() => p.check(olds, news)),
+    check: (olds, news) => (noteCheck(), p.check(olds, news)),
     create: (inputs) => runOperation(() => (origin(inputs), p.create(inputs))),
     read: (id, props) => runOperation(() => p.read(id, props)),
     update: (id, olds, news) => runOperation(() => (origin(news), p.update(id, olds, news))),

@@ -11,6 +11,7 @@ import { resetNodeSessions } from "../../sdk/pfsense";
 import type { EndpointInput } from "../../sdk/providers/endpointInputs";
 
 import { forgetDeclaredVips } from "../../sdk/providers/declaredVips";
+import { forgetCheckSnapshots } from "../../sdk/providers/nodeChecks";
 
 /** Repository root (tests run from dist/tests/providers). */
 
@@ -37,7 +38,7 @@ function endpoint(n: EmulatedNode): EndpointInput {
 export async function startFixture(
   opts: { autoSyncDelayMs?: number; syncTiming?: "fast" | "realistic" } = {},
 ): Promise<PairFixture> {
-  resetNodeSessions();
+  newProviderProcess();
   const dir = mkdtempSync(join(tmpdir(), "pfsense-ha-providers-"));
   const pair = await startPair({
     dir,
@@ -83,6 +84,7 @@ export function enablePrimarySync(fx: PairFixture, boxes: string[] = ["virtualip
 export function newProviderProcess(): void {
   resetNodeSessions();
   forgetDeclaredVips();
+  forgetCheckSnapshots();
 }
 
 /** Makes sure node_modules/pulumi-pfsense-ha links to the repository (the setup step). */
