@@ -30,7 +30,9 @@ function snapshotOf(inp: { primary: EndpointInput; secondary: EndpointInput }) {
     pair.secondary.read({ shared: true }),
   ]);
   snapshots.set(key, { at: Date.now(), nodes });
-  nodes.catch(() => snapshots.delete(key)); // a failed read is retried by the next check
+  // A failed read fails every check of the program at once, instead of each retrying (the
+  // engine checks one resource at a time: 256 retries of an unreachable node would take minutes).
+  nodes.catch(() => undefined);
   return nodes;
 }
 

@@ -5,6 +5,7 @@
  * addresses, and two resources of one program asking for one address or one VHID. `adopt: true`
  * shows the VIP it takes over in the checked inputs, without its password.
  */
+import { createServer, type AddressInfo } from "node:net";
 import { after, before, beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
 import { toStruct } from "../../sdk/codec/phpValue";
@@ -171,4 +172,32 @@ test("a replacement (checked again as a create while its old VIP is still on the
   assert.deepEqual(d.replaces, ["vhid"]);
   assert.deepEqual((await providers.carpVip.check({}, news)).failures, []);
   await providers.carpVip.delete(created.id, created.outs);
+});
+
+test("a node that cannot be read fails every check of the program with its error, read once", async (t) => {
+  // A listener that hangs up on every connection, counting them.
+  let connections = 0;
+  const server = createServer((sock) => {
+    connections++;
+    sock.destroy();
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  t.after(() => server.close());
+  const port = (server.address() as AddressInfo).port;
+  const gone = { ...fx.primary, url: `https://127.0.0.1:${port}` };
+  const first = await providers.carpVip.check({}, vipIn({ primary: gone, name: "u0" }));
+  assert.match(first.failures[0]?.reason ?? "", new RegExp(`127\\.0\\.0\\.1:${port}`));
+  assert.equal(first.failures[0].property, "");
+  const tried = connections;
+  assert.ok(tried >= 1);
+  const rest = await Promise.all(
+    Array.from({ length: 8 }, (_, i) =>
+      providers.carpVip.check(
+        {},
+        vipIn({ primary: gone, name: `u${i + 1}`, address: `192.168.1.${130 + i}` }),
+      ),
+    ),
+  );
+  for (const r of rest) assert.equal(r.failures[0]?.reason, first.failures[0].reason);
+  assert.equal(connections, tried, "the other checks reuse the failed read");
 });
