@@ -23,9 +23,10 @@ export interface DeclaredVip {
 
 const declared = new Map<string, DeclaredVip>();
 
-function others(label: string, v: DeclaredVip): [string, DeclaredVip][] {
+/** Other resources' declarations on one cluster's interface. */
+function others(label: string, cluster: string, ifName: string): [string, DeclaredVip][] {
   return [...declared].filter(
-    ([l, o]) => l !== label && o.cluster === v.cluster && o.interface === v.interface,
+    ([l, o]) => l !== label && o.cluster === cluster && o.interface === ifName,
   );
 }
 
@@ -34,7 +35,7 @@ function others(label: string, v: DeclaredVip): [string, DeclaredVip][] {
  * resource when one already declared the address or the explicit VHID.
  */
 export function declareVip(label: string, v: DeclaredVip): void {
-  for (const [other, o] of others(label, v)) {
+  for (const [other, o] of others(label, v.cluster, v.interface)) {
     if (sameAddress(o.address, v.address)) {
       throw haError({
         code: "E_ADDRESS_CONFLICT",
@@ -65,8 +66,9 @@ export function declaredVhids(
   inp: { primary: { url: string }; interface: string },
   label: string,
 ): number[] {
-  const probe = { cluster: inp.primary.url, interface: inp.interface, address: "" };
-  return others(label, probe).flatMap(([, o]) => (o.vhid === undefined ? [] : [o.vhid]));
+  return others(label, inp.primary.url, inp.interface).flatMap(([, o]) =>
+    o.vhid === undefined ? [] : [o.vhid],
+  );
 }
 
 /**

@@ -5,7 +5,6 @@
  */
 import {
   deriveSecondary,
-  haError,
   secondaryDrift,
   type NodeHaConfig,
   type OutboundNatMode,
@@ -26,7 +25,7 @@ import {
   type NatRuleOutputs,
 } from "./natRuleSpec";
 import { resourceLabel } from "./resourceLabel";
-import { checkNatOnNodes, unmanagedTwin } from "./natRuleNodeRules";
+import { checkNatOnNodes, twinClash, unmanagedTwin } from "./natRuleNodeRules";
 
 /** The members of the state that are inputs (handed back by `read`). */
 const INPUT_KEYS: readonly (keyof NatRuleInputs)[] = [
@@ -89,13 +88,7 @@ async function reconcile(
       i = twin;
       adoptedFrom = i >= 0 ? structuredClone(draft.natRules[i]) : null;
     } else if (i < 0 && creating && twin >= 0) {
-      throw haError({
-        code: "E_INVALID_INPUT",
-        field: lbl,
-        value: `${inp.source} → ${inp.target}`,
-        message: `an outbound rule made outside this stack already translates this source on ${inp.interface}${draft.natRules[twin].descr ? ` ("${draft.natRules[twin].descr}")` : ""}`,
-        fix: "set adopt: true to take it over (it is given back as it was on delete), or remove that rule",
-      });
+      throw twinClash(inp, draft.natRules[twin]);
     }
     const rule = desiredRule(inp, id, i >= 0 ? draft.natRules[i] : undefined);
     if (i >= 0) draft.natRules[i] = rule;

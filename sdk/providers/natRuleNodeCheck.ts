@@ -4,13 +4,12 @@
  * a hand-made twin a create would clash with (unless `adopt: true`). A target still unknown at
  * preview (its CarpVip is being created) is checked at `up`; the source is checked now.
  */
-import { haError, type VirtualIp } from "../plan";
+import type { VirtualIp } from "../plan";
 import { collectFailure, type CheckFailure } from "./checkFailures";
 import { declaredVipsOn } from "./declaredVips";
-import { checkNatOnNodes, unmanagedTwin } from "./natRuleNodeRules";
+import { checkNatOnNodes, twinClash, unmanagedTwin } from "./natRuleNodeRules";
 import type { NatRuleInputs } from "./natRuleSpec";
 import { isCreateCheck, readNodesForCheck } from "./nodeChecks";
-import { resourceLabel } from "./resourceLabel";
 import { containsUnknown } from "./unknowns";
 
 const PROPERTIES = ["interface", "source", "target", "destination"];
@@ -53,17 +52,16 @@ export async function checkNatRuleOnNodes(
   const planned = targetKnown ? declared : [...declared, stand];
   const failures: CheckFailure[] = [];
   const creating = targetKnown && isCreateCheck(olds);
+  const twin = creating ? p.config.natRules[unmanagedTwin(p.config.natRules, news)] : undefined;
   collectFailure(
     () => {
       checkNatOnNodes(inp, p, s, planned);
-      if (creating && !news.adopt) refuseTwin(news, p.config.natRules);
+      if (twin && !news.adopt) throw twinClash(news, twin);
     },
     PROPERTIES,
     failures,
   );
-  const twin =
-    creating && news.adopt ? p.config.natRules[unmanagedTwin(p.config.natRules, news)] : undefined;
-  if (!twin) return { failures };
+  if (!twin || !news.adopt) return { failures };
   const adopting: AdoptedRulePreview = {
     interface: twin.interface,
     source: twin.source,
@@ -71,16 +69,4 @@ export async function checkNatRuleOnNodes(
   };
   if (twin.descr !== undefined) adopting.description = twin.descr;
   return { failures, adopting };
-}
-
-function refuseTwin(news: NatRuleInputs, rules: Parameters<typeof unmanagedTwin>[0]): void {
-  const i = unmanagedTwin(rules, news);
-  if (i < 0) return;
-  throw haError({
-    code: "E_INVALID_INPUT",
-    field: resourceLabel("OutboundNatRule", news),
-    value: `${news.source} → ${news.target}`,
-    message: `an outbound rule made outside this stack already translates this source on ${news.interface}${rules[i].descr ? ` ("${rules[i].descr}")` : ""}`,
-    fix: "set adopt: true to take it over (it is given back as it was on delete), or remove that rule",
-  });
 }

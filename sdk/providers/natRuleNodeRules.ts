@@ -47,3 +47,14 @@ export function unmanagedTwin(rules: OutboundNatRule[], inp: NatRuleInputs): num
       sameAddress(r.target, inp.target),
   );
 }
+
+/** The refusal of a create whose rule a hand-made one already is (without `adopt: true`). */
+export function twinClash(inp: NatRuleInputs, twin: OutboundNatRule) {
+  return haError({
+    code: "E_INVALID_INPUT",
+    field: resourceLabel("OutboundNatRule", inp),
+    value: `${inp.source} → ${inp.target}`,
+    message: `an outbound rule made outside this stack already translates this source on ${inp.interface}${twin.descr ? ` ("${twin.descr}")` : ""}`,
+    fix: "set adopt: true to take it over (it is given back as it was on delete), or remove that rule",
+  });
+}
