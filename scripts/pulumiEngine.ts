@@ -114,9 +114,14 @@ export function pulumiEnv(
 ): Record<string, string> {
   const stateDir = opts.stateDir ?? layout.stateDir;
   return {
-    PATH: [layout.binDir, path.dirname(process.execPath), process.env.PATH ?? ""].join(
-      path.delimiter,
-    ),
+    // The checkout's own provider plugin (bin/pulumi-resource-pfsense-ha) for inline programs,
+    // which have no Pulumi.yaml `plugins` block.
+    PATH: [
+      layout.binDir,
+      path.join(layout.repoRoot, "bin"),
+      path.dirname(process.execPath),
+      process.env.PATH ?? "",
+    ].join(path.delimiter),
     PULUMI_BACKEND_URL: `file://${stateDir}`,
     PULUMI_HOME: layout.pulumiHome,
     PULUMI_CONFIG_PASSPHRASE:

@@ -3,10 +3,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import { carpVipProvider } from "../providers/providerObjects";
 import type { NodeDrift } from "../providers/nodeDrift";
 import type { Cluster } from "./cluster";
-import { configResourceOptions } from "./configResourceOptions";
+import { childOptions, configResourceOptions } from "./configResourceOptions";
 
 /** Arguments of {@link CarpVip}. */
 export interface CarpVipArgs {
@@ -68,10 +67,15 @@ export interface CarpVipArgs {
    * nothing is written.
    */
   adopt?: pulumi.Input<boolean>;
+  /**
+   * VHIDs never to allocate on this interface. Default: the cluster's `reservedVhids` for the
+   * interface.
+   */
+  reservedVhids?: pulumi.Input<number[]>;
 }
 
-/** The dynamic resource behind {@link CarpVip} (type `pulumi-nodejs:dynamic/pfsense-ha:CarpVipConfig`). */
-export class CarpVipConfig extends pulumi.dynamic.Resource {
+/** The custom resource behind {@link CarpVip} (type `pfsense-ha:index:CarpVipConfig`). */
+export class CarpVipConfig extends pulumi.CustomResource {
   /** pfSense's identity of the VIP (same on both nodes). */
   declare readonly uniqid: pulumi.Output<string>;
   /** Allocated (or given) VHID, 1-255. */
@@ -109,7 +113,7 @@ export class CarpVipConfig extends pulumi.dynamic.Resource {
 
   constructor(name: string, props: Record<string, unknown>, opts?: pulumi.CustomResourceOptions) {
     super(
-      carpVipProvider,
+      "pfsense-ha:index:CarpVipConfig",
       name,
       {
         uniqid: undefined,
@@ -124,9 +128,7 @@ export class CarpVipConfig extends pulumi.dynamic.Resource {
         secondaryPeer: undefined,
         ...props,
       },
-      configResourceOptions(opts, "password", "adoptedFrom"),
-      "pfsense-ha",
-      "CarpVipConfig",
+      configResourceOptions("CarpVipConfig", opts, "password", "adoptedFrom"),
     );
   }
 }
@@ -186,7 +188,6 @@ export class CarpVip extends pulumi.ComponentResource {
     const config = new CarpVipConfig(
       name,
       {
-        ...cluster.endpointInputs(),
         name,
         interface: args.interface,
         subnet: args.subnet,
@@ -201,10 +202,9 @@ export class CarpVip extends pulumi.ComponentResource {
         description: args.description,
         unicast: args.unicast,
         adopt: args.adopt,
-        reservedVhids: ifName.apply((i) => cluster.reservedVhids[i] ?? []),
-        syncWaitMs: cluster.syncWaitMs(),
+        reservedVhids: args.reservedVhids ?? ifName.apply((i) => cluster.reservedVhids[i] ?? []),
       },
-      { parent: this },
+      childOptions(this, cluster, opts),
     );
     this.vhid = config.vhid;
     this.address = config.address;

@@ -1,9 +1,11 @@
 /**
- * The cluster: both nodes' endpoints and cluster-wide defaults. A plain object, not a resource: it
- * holds no state of its own, and every HA component takes it as `cluster`.
+ * The cluster: both nodes' endpoints and cluster-wide defaults. Not a component: it makes the
+ * cluster's {@link Provider} (which holds the endpoints) and every HA component takes it as
+ * `cluster`.
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { TlsOptions } from "../pfsense/types";
+import { Provider } from "./provider";
 
 /** How to reach one pfSense node's XML-RPC API. */
 export interface NodeEndpointArgs {
@@ -28,6 +30,11 @@ export interface NodeEndpointArgs {
 
 /** Arguments of {@link Cluster}. */
 export interface ClusterArgs {
+  /**
+   * Name of the cluster's provider resource. Default `"cluster"`; give each cluster of one
+   * program its own.
+   */
+  name?: string;
   /** The node that normally holds every CARP VIP (MASTER) and pushes config to the secondary. */
   primary: NodeEndpointArgs;
   /** The standby node. */
@@ -46,7 +53,7 @@ export interface ClusterArgs {
   syncWaitSeconds?: number;
 }
 
-/** One node's endpoint as passed to a dynamic resource (password secret). */
+/** One node's endpoint as the program reads it (password secret). */
 export interface EndpointResourceInput {
   /** As {@link NodeEndpointArgs.url}. */
   url: pulumi.Input<string>;
@@ -81,24 +88,41 @@ export class Cluster {
   readonly reservedVhids: Readonly<Record<string, number[]>>;
   /** Bound on waiting for pfSense's own sync, seconds. */
   readonly syncWaitSeconds?: number;
+  /** The cluster's provider: every component of the cluster is served by it. */
+  readonly provider: pulumi.ProviderResource;
 
-  constructor(args: ClusterArgs) {
+  constructor(args: ClusterArgs, provider?: pulumi.ProviderResource) {
     this.primary = args.primary;
     this.secondary = args.secondary;
     this.advbase = args.advbase;
     this.reservedVhids = args.reservedVhids ?? {};
     this.syncWaitSeconds = args.syncWaitSeconds;
+    this.provider =
+      provider ??
+      new Provider(args.name ?? "cluster", {
+        primary: args.primary,
+        secondary: args.secondary,
+        syncWaitSeconds: args.syncWaitSeconds,
+      });
   }
 
   /**
-   * @internal The endpoints as dynamic-resource inputs, passwords marked secret, plus the stack
-   * (`project/stack`) that pfSense's Config History names for the writes.
+   * @internal A cluster around an existing provider (the components' `construct` for other
+   * languages, whose programs declare the provider themselves). Its endpoints are not known here.
    */
-  endpointInputs(): {
-    primary: EndpointResourceInput;
-    secondary: EndpointResourceInput;
-    stack: string;
-  } {
+  static fromProvider(
+    provider: pulumi.ProviderResource,
+    defaults: Pick<ClusterArgs, "advbase" | "reservedVhids"> = {},
+  ): Cluster {
+    const unknown: NodeEndpointArgs = { url: "", username: "", password: "" };
+    return new Cluster({ primary: unknown, secondary: unknown, ...defaults }, provider);
+  }
+
+  /**
+   * @internal The endpoints as the program reads the nodes itself ({@link clusterHealthOutput}),
+   * passwords marked secret.
+   */
+  endpointInputs(): { primary: EndpointResourceInput; secondary: EndpointResourceInput } {
     const one = (e: NodeEndpointArgs): EndpointResourceInput => ({
       url: e.url,
       username: e.username,
@@ -107,15 +131,6 @@ export class Cluster {
       callTimeoutMs:
         e.callTimeoutSeconds === undefined ? undefined : Math.round(e.callTimeoutSeconds * 1000),
     });
-    return {
-      primary: one(this.primary),
-      secondary: one(this.secondary),
-      stack: `${pulumi.getProject()}/${pulumi.getStack()}`,
-    };
-  }
-
-  /** @internal Sync wait bound for resource inputs, ms (undefined: library default). */
-  syncWaitMs(): number | undefined {
-    return this.syncWaitSeconds === undefined ? undefined : Math.round(this.syncWaitSeconds * 1000);
+    return { primary: one(this.primary), secondary: one(this.secondary) };
   }
 }

@@ -5,10 +5,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { NodeDrift } from "../providers/nodeDrift";
-import { clusterHaProvider } from "../providers/providerObjects";
 import type { CarpVipArgs } from "./carpVip";
 import type { Cluster } from "./cluster";
-import { configResourceOptions } from "./configResourceOptions";
+import { childOptions, configResourceOptions } from "./configResourceOptions";
 import type { DhcpFailoverArgs } from "./dhcpFailover";
 import type { OutboundNatRuleArgs } from "./outboundNatRule";
 
@@ -69,8 +68,8 @@ export interface ClusterHaVipState {
   syncedBy: string;
 }
 
-/** The dynamic resource behind {@link ClusterHaConfig}. */
-export class ClusterHaConfigState extends pulumi.dynamic.Resource {
+/** The custom resource behind {@link ClusterHaConfig}. */
+export class ClusterHaConfigState extends pulumi.CustomResource {
   /** Every item's recorded state by kind and key (no secrets). */
   declare readonly items: pulumi.Output<{
     carpVips: Record<string, ClusterHaVipState>;
@@ -82,12 +81,10 @@ export class ClusterHaConfigState extends pulumi.dynamic.Resource {
 
   constructor(name: string, props: Record<string, unknown>, opts?: pulumi.CustomResourceOptions) {
     super(
-      clusterHaProvider,
+      "pfsense-ha:index:ClusterHaConfigState",
       name,
       { items: undefined, adoptedVips: undefined, drift: undefined, ...props },
-      configResourceOptions(opts, "carpPasswords", "adoptedVips"),
-      "pfsense-ha",
-      "ClusterHaConfigState",
+      configResourceOptions("ClusterHaConfigState", opts, "carpPasswords", "adoptedVips"),
     );
   }
 }
@@ -149,15 +146,13 @@ export class ClusterHaConfig extends pulumi.ComponentResource {
     const state = new ClusterHaConfigState(
       name,
       {
-        ...cluster.endpointInputs(),
         name,
         carpVips,
         carpPasswords: pulumi.secret(passwords),
         outboundNat,
         dhcpFailover: args.dhcpFailover ?? {},
-        syncWaitMs: cluster.syncWaitMs(),
       },
-      { parent: this },
+      childOptions(this, cluster, opts),
     );
     this.carpVips = state.items.apply((i) => i?.carpVips ?? {});
     this.drift = state.drift;

@@ -6,10 +6,9 @@ import * as pulumi from "@pulumi/pulumi";
 import { getClusterHealth } from "../health/clusterHealth";
 import type { ClusterHealth } from "../health/types";
 import { toNodeEndpoint, type EndpointInput } from "../providers/endpointInputs";
-import { healthGateProvider } from "../providers/healthGateProvider";
 import type { GateVhid } from "../providers/healthGateRuntime";
 import type { Cluster } from "./cluster";
-import { configResourceOptions } from "./configResourceOptions";
+import { childOptions, configResourceOptions } from "./configResourceOptions";
 
 /**
  * The cluster's health as an output, read from both nodes when the program runs (preview and up):
@@ -51,8 +50,8 @@ export interface ClusterHealthGateArgs {
   checkEveryUp?: pulumi.Input<boolean>;
 }
 
-/** The dynamic resource behind {@link ClusterHealthGate}. */
-export class ClusterHealthCheck extends pulumi.dynamic.Resource {
+/** The custom resource behind {@link ClusterHealthGate}. */
+export class ClusterHealthCheck extends pulumi.CustomResource {
   /** True after a passing check (a failing check fails the deployment instead). */
   declare readonly ok: pulumi.Output<boolean>;
   /** Time of the reading (ISO). */
@@ -64,12 +63,10 @@ export class ClusterHealthCheck extends pulumi.dynamic.Resource {
 
   constructor(name: string, props: Record<string, unknown>, opts?: pulumi.CustomResourceOptions) {
     super(
-      healthGateProvider,
+      "pfsense-ha:index:ClusterHealthCheck",
       name,
       { ok: undefined, checkedAt: undefined, waitedMs: undefined, vhids: undefined, ...props },
-      configResourceOptions(opts),
-      "pfsense-ha",
-      "ClusterHealthCheck",
+      configResourceOptions("ClusterHealthCheck", opts),
     );
   }
 }
@@ -96,14 +93,13 @@ export class ClusterHealthGate extends pulumi.ComponentResource {
     const check = new ClusterHealthCheck(
       name,
       {
-        ...args.cluster.endpointInputs(),
         timeoutMs: seconds(args.timeoutSeconds),
         pollMs: seconds(args.pollSeconds),
         requireHealthy: args.requireHealthy,
         checkEveryUp: args.checkEveryUp,
       },
       // Children do not inherit the component's dependsOn: pass it on so the check runs last.
-      { parent: this, dependsOn: opts?.dependsOn },
+      { ...childOptions(this, args.cluster, opts), dependsOn: opts?.dependsOn },
     );
     this.ok = check.ok;
     this.checkedAt = check.checkedAt;

@@ -3,10 +3,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { NodeDrift } from "../providers/nodeDrift";
-import { dhcpFailoverProvider } from "../providers/providerObjects";
 import { vipReference, type CarpVip } from "./carpVip";
 import type { Cluster } from "./cluster";
-import { configResourceOptions } from "./configResourceOptions";
+import { childOptions, configResourceOptions } from "./configResourceOptions";
 
 /** Arguments of {@link DhcpFailover}. */
 export interface DhcpFailoverArgs {
@@ -25,8 +24,8 @@ export interface DhcpFailoverArgs {
   gateway?: pulumi.Input<string>;
 }
 
-/** The dynamic resource behind {@link DhcpFailover}. */
-export class DhcpFailoverConfig extends pulumi.dynamic.Resource {
+/** The custom resource behind {@link DhcpFailover}. */
+export class DhcpFailoverConfig extends pulumi.CustomResource {
   /** Gateway handed out. */
   declare readonly gateway: pulumi.Output<string>;
   /** DNS servers handed out. */
@@ -40,7 +39,7 @@ export class DhcpFailoverConfig extends pulumi.dynamic.Resource {
 
   constructor(name: string, props: Record<string, unknown>, opts?: pulumi.CustomResourceOptions) {
     super(
-      dhcpFailoverProvider,
+      "pfsense-ha:index:DhcpFailoverConfig",
       name,
       {
         primaryPeer: undefined,
@@ -53,9 +52,7 @@ export class DhcpFailoverConfig extends pulumi.dynamic.Resource {
       },
       // The prior dhcpd settings are recorded whole (restored on delete), and pfSense keeps
       // secrets there (the dynamic DNS key `ddnsdomainkey`, `omapi_key`).
-      configResourceOptions(opts, "priorPrimary", "priorSecondary"),
-      "pfsense-ha",
-      "DhcpFailoverConfig",
+      configResourceOptions("DhcpFailoverConfig", opts, "priorPrimary", "priorSecondary"),
     );
   }
 }
@@ -87,7 +84,6 @@ export class DhcpFailover extends pulumi.ComponentResource {
     const config = new DhcpFailoverConfig(
       name,
       {
-        ...c.endpointInputs(),
         name,
         interface: args.interface,
         vip: vip.address,
@@ -95,9 +91,8 @@ export class DhcpFailover extends pulumi.ComponentResource {
         rangeTo: args.rangeTo,
         dnsServers: args.dnsServers,
         gateway: args.gateway,
-        syncWaitMs: c.syncWaitMs(),
       },
-      { parent: this, dependsOn: vip.dependsOn },
+      { ...childOptions(this, c, opts), dependsOn: vip.dependsOn },
     );
     this.gateway = config.gateway;
     this.dnsServers = config.dnsServers;

@@ -4,9 +4,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { SyncArea } from "../plan/model";
 import type { NodeDrift } from "../providers/nodeDrift";
-import { haSyncProvider } from "../providers/providerObjects";
 import type { Cluster } from "./cluster";
-import { configResourceOptions } from "./configResourceOptions";
+import { childOptions, configResourceOptions } from "./configResourceOptions";
 
 /** Arguments of {@link HaSyncSettings}. */
 export interface HaSyncSettingsArgs {
@@ -47,8 +46,8 @@ export interface HaSyncSettingsArgs {
   secondaryHostId?: pulumi.Input<string>;
 }
 
-/** The dynamic resource behind {@link HaSyncSettings}. */
-export class HaSyncConfig extends pulumi.dynamic.Resource {
+/** The custom resource behind {@link HaSyncSettings}. */
+export class HaSyncConfig extends pulumi.CustomResource {
   /** The primary's sync address (pfsync peer of the secondary). */
   declare readonly primarySyncAddress: pulumi.Output<string>;
   /** The secondary's sync address (sync-to IP, pfsync peer of the primary). */
@@ -70,7 +69,7 @@ export class HaSyncConfig extends pulumi.dynamic.Resource {
 
   constructor(name: string, props: Record<string, unknown>, opts?: pulumi.CustomResourceOptions) {
     super(
-      haSyncProvider,
+      "pfsense-ha:index:HaSyncConfig",
       name,
       {
         productVersion: undefined,
@@ -81,9 +80,7 @@ export class HaSyncConfig extends pulumi.dynamic.Resource {
         secondaryItemsLostAtFirstSync: undefined,
         ...props,
       },
-      configResourceOptions(opts, "password", "priorPrimary", "priorSecondary"),
-      "pfsense-ha",
-      "HaSyncConfig",
+      configResourceOptions("HaSyncConfig", opts, "password", "priorPrimary", "priorSecondary"),
     );
   }
 }
@@ -127,7 +124,6 @@ export class HaSyncSettings extends pulumi.ComponentResource {
     const config = new HaSyncConfig(
       name,
       {
-        ...c.endpointInputs(),
         name,
         syncInterface: args.syncInterface,
         primarySyncAddress: args.primarySyncAddress,
@@ -139,9 +135,8 @@ export class HaSyncSettings extends pulumi.ComponentResource {
         acknowledgeSecondaryDeletions: args.acknowledgeSecondaryDeletions,
         primaryHostId: args.primaryHostId,
         secondaryHostId: args.secondaryHostId,
-        syncWaitMs: c.syncWaitMs(),
       },
-      { parent: this },
+      childOptions(this, c, opts),
     );
     this.primarySyncAddress = config.primarySyncAddress;
     this.secondarySyncAddress = config.secondarySyncAddress;

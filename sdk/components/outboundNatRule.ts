@@ -3,10 +3,9 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { NodeDrift } from "../providers/nodeDrift";
-import { outboundNatProvider } from "../providers/providerObjects";
 import { vipReference, type CarpVip } from "./carpVip";
 import type { Cluster } from "./cluster";
-import { configResourceOptions } from "./configResourceOptions";
+import { childOptions, configResourceOptions } from "./configResourceOptions";
 
 /** Arguments of {@link OutboundNatRule}. */
 export interface OutboundNatRuleArgs {
@@ -37,8 +36,8 @@ export interface OutboundNatRuleArgs {
   adopt?: pulumi.Input<boolean>;
 }
 
-/** The dynamic resource behind {@link OutboundNatRule}. */
-export class OutboundNatConfig extends pulumi.dynamic.Resource {
+/** The custom resource behind {@link OutboundNatRule}. */
+export class OutboundNatConfig extends pulumi.CustomResource {
   /** The rule's identity marker (stored in the rule's `created` record on the nodes). */
   declare readonly ruleId: pulumi.Output<string>;
   /** The translation address. */
@@ -52,12 +51,10 @@ export class OutboundNatConfig extends pulumi.dynamic.Resource {
 
   constructor(name: string, props: Record<string, unknown>, opts?: pulumi.CustomResourceOptions) {
     super(
-      outboundNatProvider,
+      "pfsense-ha:index:OutboundNatConfig",
       name,
       { ruleId: undefined, priorMode: undefined, drift: undefined, syncedBy: undefined, ...props },
-      configResourceOptions(opts),
-      "pfsense-ha",
-      "OutboundNatConfig",
+      configResourceOptions("OutboundNatConfig", opts),
     );
   }
 }
@@ -86,7 +83,6 @@ export class OutboundNatRule extends pulumi.ComponentResource {
     const config = new OutboundNatConfig(
       name,
       {
-        ...c.endpointInputs(),
         name,
         interface: args.interface,
         source: args.source,
@@ -98,9 +94,8 @@ export class OutboundNatRule extends pulumi.ComponentResource {
         sourcePort: args.sourcePort,
         destinationPort: args.destinationPort,
         adopt: args.adopt,
-        syncWaitMs: c.syncWaitMs(),
       },
-      { parent: this, dependsOn: translation.dependsOn },
+      { ...childOptions(this, c, opts), dependsOn: translation.dependsOn },
     );
     this.ruleId = config.ruleId;
     this.target = config.target;

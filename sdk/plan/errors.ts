@@ -45,6 +45,7 @@ export type ErrorCode =
   | "E_PREFLIGHT"
   | "E_FIRST_SYNC_LOSS"
   | "E_PARTIAL"
+  | "E_IMPORT"
   // cluster health (health layer)
   | "E_HEALTH_GATE";
 

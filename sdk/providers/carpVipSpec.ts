@@ -288,6 +288,8 @@ export function diffCarpVip(olds: CarpVipOutputs, news: CarpVipInputs): FieldDif
       { field: "subnetBits", old: olds.subnetBits, new: desired.subnetBits },
       { field: "advbase", old: olds.advbase, new: desired.advbase },
       { field: "skew", old: olds.primaryAdvskew, new: desired.primaryAdvskew },
+      // Derived: shown so a skew change previews the secondary's value too.
+      { field: "secondaryAdvskew", old: olds.secondaryAdvskew, new: desired.secondaryAdvskew },
       { field: "password", old: olds.password, new: desired.password },
       { field: "description", old: olds.description, new: desired.descr },
       // The outputs report the nodes' own addresses: only an explicit input is a change.

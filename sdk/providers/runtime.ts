@@ -10,6 +10,7 @@ import { createCarpVip, deleteCarpVip, readCarpVip, updateCarpVip } from "./carp
 import type { CheckFailure } from "./checkFailures";
 import type { ProviderKind } from "./delegatingProvider";
 import { claimVip } from "./vipClaims";
+import { planCarpTiming } from "../plan";
 import { checkCarpVipOnNodes } from "./carpVipNodeCheck";
 import { readyForNodeCheck } from "./nodeChecks";
 import { checkNatRuleOnNodes } from "./natRuleNodeCheck";
@@ -41,6 +42,21 @@ import {
 } from "./clusterHaSpec";
 import { createClusterHa, deleteClusterHa, readClusterHa, updateClusterHa } from "./clusterHaCrud";
 
+/**
+ * The checked inputs plus the secondary's advskew the skew gives (`secondaryAdvskew`), so that a
+ * preview shows both nodes' values of a skew change.
+ */
+function withPlannedSkew<T extends { inputs: CarpVipInputs; failures: CheckFailure[] }>(r: T): T {
+  const skew = r.inputs.skew ?? 0;
+  if (r.failures.length > 0 || typeof skew !== "number") return r;
+  try {
+    const t = planCarpTiming({ advbase: r.inputs.advbase, primarySkew: skew });
+    return { ...r, inputs: { ...r.inputs, secondaryAdvskew: t.secondarySkew } };
+  } catch {
+    return r;
+  }
+}
+
 /** Version of the runtime entry's calling convention. */
 export const RUNTIME_API_VERSION = 1;
 
@@ -61,8 +77,8 @@ export interface RuntimeProvider<I, O> {
 const carpVip: RuntimeProvider<CarpVipInputs, CarpVipOutputs> = {
   check: async (olds, news) => {
     const own = checkCarpVip(news);
-    if (!readyForNodeCheck(own.failures, news)) return own;
-    return checkCarpVipOnNodes(olds as Partial<CarpVipInputs>, news);
+    if (!readyForNodeCheck(own.failures, news)) return withPlannedSkew(own);
+    return withPlannedSkew(await checkCarpVipOnNodes(olds as Partial<CarpVipInputs>, news));
   },
   diff: async (id, olds, news) => {
     claimVip(id); // an existing resource's VIP is never adopted by another one

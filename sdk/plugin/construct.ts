@@ -1,0 +1,61 @@
+/**
+ * `construct`: the components for programs in other languages (Pulumi YAML, Go). The plugin
+ * builds the same TypeScript component the npm package exports, around the provider the program
+ * passes as `providers`, and hands back its outputs.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { haError } from "../plan/errors";
+import { Cluster } from "../components/cluster";
+import { CarpVip } from "../components/carpVip";
+import { HaSyncSettings } from "../components/haSyncSettings";
+import { OutboundNatRule } from "../components/outboundNatRule";
+import { DhcpFailover } from "../components/dhcpFailover";
+import { COMPONENT_OUTPUTS } from "./schema";
+import { PACKAGE } from "./resourceKinds";
+
+type Inputs = Record<string, pulumi.Input<unknown>>;
+
+const BUILDERS: Record<
+  string,
+  (name: string, cluster: Cluster, inputs: Inputs, opts: pulumi.ComponentResourceOptions) => pulumi.ComponentResource
+> = {
+  CarpVip: (n, cluster, i, o) => new CarpVip(n, { ...i, cluster } as never, o),
+  HaSyncSettings: (n, cluster, i, o) => new HaSyncSettings(n, { ...i, cluster } as never, o),
+  OutboundNatRule: (n, cluster, i, o) => new OutboundNatRule(n, { ...i, cluster } as never, o),
+  DhcpFailover: (n, cluster, i, o) => new DhcpFailover(n, { ...i, cluster } as never, o),
+};
+
+/** The component names `construct` builds. */
+export const CONSTRUCTED = Object.keys(BUILDERS);
+
+/** The cluster provider a constructed component is given, or an error saying how to pass it. */
+function clusterProvider(type: string, opts: pulumi.ComponentResourceOptions): pulumi.ProviderResource {
+  const providers = opts.providers as Record<string, pulumi.ProviderResource> | undefined;
+  const p = providers?.[PACKAGE];
+  if (p === undefined) {
+    throw haError({
+      code: "E_INVALID_INPUT",
+      field: `${type}.providers`,
+      message: "no pfsense-ha provider was given",
+      fix: "declare a pulumi:providers:pfsense-ha resource with both nodes and pass it in the component's options as providers: [${cluster}]",
+    });
+  }
+  return p;
+}
+
+/** Builds the component `type` and returns its URN and outputs. */
+export async function constructComponent(
+  name: string,
+  type: string,
+  inputs: Inputs,
+  opts: pulumi.ComponentResourceOptions,
+): Promise<pulumi.provider.ConstructResult> {
+  const short = type.replace(`${PACKAGE}:index:`, "");
+  const build = BUILDERS[short];
+  if (build === undefined) throw new Error(`pfsense-ha: unknown component type ${type}`);
+  const cluster = Cluster.fromProvider(clusterProvider(short, opts));
+  const c = build(name, cluster, inputs, opts) as unknown as Record<string, pulumi.Output<unknown>>;
+  const state: Inputs = {};
+  for (const k of Object.keys(COMPONENT_OUTPUTS[short] ?? {})) state[k] = c[k];
+  return { urn: (c as unknown as pulumi.ComponentResource).urn, state };
+}

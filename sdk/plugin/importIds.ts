@@ -1,0 +1,157 @@
+/**
+ * `pulumi import` ids. The engine imports with nothing but the id, so each kind finds its item
+ * on the nodes by the id it documents and returns the state (and the inputs that declare it) as
+ * if the resource had created it. An imported item is owned: delete removes it.
+ *
+ * | type | id |
+ * | --- | --- |
+ * | `CarpVipConfig` | the VIP's uniqid, or `<interface>/<vhid>` (e.g. `wan/5`) |
+ * | `DhcpFailoverConfig` | the interface (e.g. `lan`) whose dhcpd has a failover peer |
+ * | `HaSyncConfig` | `hasync` (the node pair's one HA sync setting) |
+ */
+import { haError } from "../plan/errors";
+import type { NodeHaConfig, VirtualIp } from "../plan/model";
+import { openPair } from "../providers/nodePair";
+import type { EndpointInput } from "../providers/endpointInputs";
+import { resolveCarpVip, type CarpVipInputs } from "../providers/carpVipSpec";
+import { haSyncAbsent } from "../providers/haSyncCrud";
+import type { ResourceKind } from "./resourceKinds";
+
+type Plain = Record<string, unknown>;
+
+/** What an import found: the id, the state (with the connection) and the declaring inputs. */
+export interface ImportedState {
+  id: string;
+  props: Plain;
+  inputs: Plain;
+}
+
+type Connection = { primary: EndpointInput; secondary: EndpointInput } & Plain;
+
+async function readBoth(c: Connection): Promise<[NodeHaConfig, NodeHaConfig]> {
+  const pair = openPair(c);
+  const [p, s] = await Promise.all([pair.primary.read(), pair.secondary.read()]);
+  return [p.config, s.config];
+}
+
+function unsupported(k: ResourceKind): never {
+  throw haError({
+    code: "E_IMPORT",
+    field: k.typeName,
+    message: "this type cannot be imported",
+    fix: "declare it in the program instead (use `adopt: true` on the component to take over a matching item made by hand)",
+  });
+}
+
+function carpVipAt(vips: VirtualIp[], id: string): VirtualIp | undefined {
+  const carp = vips.filter((v) => v.mode === "carp");
+  const m = /^([A-Za-z0-9_]+)\/(\d+)$/.exec(id);
+  if (m) return carp.find((v) => v.interface === m[1] && v.vhid === Number(m[2]));
+  return carp.find((v) => v.uniqid === id);
+}
+
+async function importCarpVip(id: string, c: Connection): Promise<ImportedState | undefined> {
+  const [p, s] = await readBoth(c);
+  const pv = carpVipAt(p.virtualIps, id);
+  if (pv === undefined || pv.uniqid === undefined) return undefined;
+  const sv = s.virtualIps.find((v) => v.uniqid === pv.uniqid);
+  const own = (n: NodeHaConfig) => n.interfaces[pv.interface]?.[pv.subnet.includes(":") ? "ipaddrv6" : "ipaddr"];
+  const inputs: Plain = {
+    interface: pv.interface,
+    address: `${pv.subnet}/${pv.subnetBits}`,
+    primaryAddress: own(p),
+    secondaryAddress: own(s),
+    vhid: pv.vhid,
+    advbase: pv.advbase ?? 1,
+    skew: pv.advskew ?? 0,
+    password: pv.password ?? "",
+    description: pv.descr,
+  };
+  const d = resolveCarpVip({ ...c, name: String(c.name), ...inputs } as unknown as CarpVipInputs);
+  const props: Plain = {
+    ...c,
+    ...inputs,
+    uniqid: pv.uniqid,
+    address: d.address,
+    network: d.network,
+    subnetBits: d.subnetBits,
+    family: d.family,
+    primaryAdvskew: d.primaryAdvskew,
+    secondaryAdvskew: sv?.advskew ?? d.secondaryAdvskew,
+    adoptedFrom: null,
+    syncedBy: "pfsense",
+    primaryPeer: "",
+    secondaryPeer: "",
+  };
+  return { id: pv.uniqid, props, inputs };
+}
+
+async function importDhcpFailover(id: string, c: Connection): Promise<ImportedState | undefined> {
+  const [p, s] = await readBoth(c);
+  const d = p.dhcpd[id];
+  if (d === undefined || !d.failoverPeerIp) return undefined;
+  const vip = p.virtualIps.find((v) => v.mode === "carp" && v.interface === id)?.subnet ?? d.gateway;
+  const inputs: Plain = {
+    interface: id,
+    vip,
+    rangeFrom: d.rangeFrom,
+    rangeTo: d.rangeTo,
+    dnsServers: d.dnsServers,
+    gateway: d.gateway,
+  };
+  const props: Plain = {
+    ...c,
+    ...inputs,
+    gateway: d.gateway ?? vip,
+    primaryPeer: d.failoverPeerIp,
+    secondaryPeer: s.dhcpd[id]?.failoverPeerIp ?? "",
+    priorPrimary: null,
+    priorSecondary: null,
+    syncedBy: "pfsense",
+  };
+  return { id, props, inputs };
+}
+
+async function importHaSync(id: string, c: Connection): Promise<ImportedState | undefined> {
+  if (id !== "hasync") return undefined;
+  const [p, s] = await readBoth(c);
+  const h = p.hasync;
+  if (h === undefined || haSyncAbsent(h)) return undefined;
+  const inputs: Plain = {
+    syncInterface: h.pfsyncInterface,
+    primarySyncAddress: s.hasync?.pfsyncPeerIp,
+    secondarySyncAddress: h.pfsyncPeerIp ?? h.synchronizeToIp,
+    username: h.username || "admin",
+    password: h.password ?? "",
+    areas: h.areas,
+    adminSync: h.adminSync ?? false,
+  };
+  const props: Plain = {
+    ...c,
+    ...inputs,
+    primaryHostId: h.pfHostId ?? "",
+    secondaryHostId: s.hasync?.pfHostId ?? "",
+    priorPrimary: null,
+    priorSecondary: null,
+  };
+  return { id, props, inputs };
+}
+
+/** The state an import of `id` finds, or undefined when the nodes hold no such item. */
+export async function importedState(
+  k: ResourceKind,
+  id: string,
+  c: Plain,
+): Promise<ImportedState | undefined> {
+  const conn = c as Connection;
+  switch (k.typeName) {
+    case "CarpVipConfig":
+      return importCarpVip(id, conn);
+    case "DhcpFailoverConfig":
+      return importDhcpFailover(id, conn);
+    case "HaSyncConfig":
+      return importHaSync(id, conn);
+    default:
+      return unsupported(k);
+  }
+}

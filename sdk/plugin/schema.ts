@@ -1,0 +1,217 @@
+/**
+ * The package schema (`pulumi package get-schema`, SDK generation, Pulumi YAML's type checks).
+ * Written as data beside the code it describes; tests/plugin/schema.test.ts holds it against the
+ * implementation (tokens, component inputs reaching the resources, outputs registered).
+ */
+import { RESOURCE_KINDS, PACKAGE } from "./resourceKinds";
+
+type Prop = Record<string, unknown>;
+
+const str = (description: string): Prop => ({ type: "string", description });
+const int = (description: string): Prop => ({ type: "integer", description });
+const bool = (description: string): Prop => ({ type: "boolean", description });
+const strs = (description: string): Prop => ({ type: "array", items: { type: "string" }, description });
+const secret = (p: Prop): Prop => ({ ...p, secret: true });
+const ref = (type: string, description: string): Prop => ({
+  $ref: `#/types/${PACKAGE}:index:${type}`,
+  description,
+});
+const drift = ref("NodeDrift", "Drift found by the last refresh, per node (empty when in sync).");
+
+/** Component inputs, by component. Every one is also an input of the component's resource. */
+export const COMPONENT_INPUTS: Record<string, Record<string, Prop>> = {
+  CarpVip: {
+    interface: str("Interface assignment name the VIP lives on (`wan`, `lan`, `opt1`); same on both nodes."),
+    subnet: str("The interface network in CIDR form. Optional when `address` has a prefix or the primary's interface gives it."),
+    layout: str("`lan` (VIP first usable address) or `wan` (the /29 layout: gateway, primary, secondary, VIP). Default `lan`."),
+    address: str("The VIP address. Default: planned from `subnet` and `layout`."),
+    primaryAddress: str("The primary's own address on the interface (checked against the node)."),
+    secondaryAddress: str("The secondary's own address on the interface (checked against the node)."),
+    vhid: int("CARP VHID 1-255. Default: the lowest free on the interface on both nodes; changing it replaces the VIP (delete first)."),
+    advbase: int("Advertisement base, seconds 1-254, equal on both nodes. Default 1."),
+    skew: int("The primary's advskew 0-239; the secondary gets skew + 100, capped at 254. Default 0."),
+    password: secret(str("CARP password, 1-19 printable ASCII characters without spaces.")),
+    description: str("Description shown in pfSense's GUI."),
+    unicast: bool("Unicast CARP (pfSense Plus only). Default false."),
+    adopt: bool("Take over a matching CARP VIP made outside this stack at create. Default false."),
+    reservedVhids: { type: "array", items: { type: "integer" }, description: "VHIDs never to allocate on this interface." },
+  },
+  HaSyncSettings: {
+    syncInterface: str("Interface assignment name of the dedicated sync link (pfsync and XML-RPC)."),
+    primarySyncAddress: str("The primary's address on the sync interface. Default: read from the node."),
+    secondarySyncAddress: str("The secondary's address on the sync interface. Default: read from the node."),
+    username: str("The user the primary logs in as on the secondary (needs \"System - HA node sync\")."),
+    password: secret(str("That user's password on the secondary.")),
+    areas: strs("The sections pfSense's XML-RPC sync copies (`users`, `rules`, `nat`, `virtualip`, `dhcpd`, ...). Default: all."),
+    acknowledgeSecondaryDeletions: { type: "boolean", description: "Accept that the first sync deletes items only the secondary has (true, or list areas in code)." },
+    adminSync: bool("Sync the admin account too (pfSense 2.5+). Default false."),
+    primaryHostId: str("pfsync host id of the primary (hex, at most 8 characters)."),
+    secondaryHostId: str("pfsync host id of the secondary."),
+  },
+  OutboundNatRule: {
+    interface: str("Interface the rule translates on (usually `wan`)."),
+    source: str("Source network in CIDR form (the LAN), never containing a node's own address."),
+    translation: str("The CARP VIP address the rule translates to."),
+    mode: str("Outbound NAT mode to set: `hybrid` (default) or `advanced`."),
+    description: str("Rule description."),
+    destination: str("Destination network. Default any."),
+    protocol: str("Protocol. Default any."),
+    sourcePort: str("Source port or range."),
+    destinationPort: str("Destination port or range."),
+    adopt: bool("Take over a matching hand-made rule at create. Default false."),
+  },
+  DhcpFailover: {
+    interface: str("Interface whose DHCP server fails over."),
+    vip: str("The interface's CARP VIP address (handed out as gateway and DNS)."),
+    rangeFrom: str("First address of the pool."),
+    rangeTo: str("Last address of the pool."),
+    dnsServers: strs("DNS servers handed out (at most 4). Default: the VIP."),
+    gateway: str("Gateway handed out. Default: the VIP."),
+  },
+};
+
+/** Component outputs, by component. */
+export const COMPONENT_OUTPUTS: Record<string, Record<string, Prop>> = {
+  CarpVip: {
+    vhid: int("Allocated (or given) VHID."),
+    address: str("The VIP address."),
+    subnetBits: int("Prefix length of the interface network."),
+    primaryAdvskew: int("advskew on the primary."),
+    secondaryAdvskew: int("advskew on the secondary (primary + 100, capped at 254)."),
+    advbase: int("advbase on both nodes, seconds."),
+    password: secret(str("The CARP password.")),
+    primaryAddress: str("The primary's own address on the interface."),
+    secondaryAddress: str("The secondary's own address on the interface."),
+    uniqid: str("pfSense's identity of the VIP (same on both nodes)."),
+    interface: str("Interface assignment name."),
+    drift,
+    primaryPeer: str("Unicast mode: the primary's peer; empty in multicast mode."),
+    secondaryPeer: str("Unicast mode: the secondary's peer; empty in multicast mode."),
+  },
+  HaSyncSettings: {
+    primarySyncAddress: str("The primary's sync address."),
+    secondarySyncAddress: str("The secondary's sync address."),
+    areas: strs("The synced areas."),
+    primaryHostId: str("pfsync host id of the primary."),
+    secondaryHostId: str("pfsync host id of the secondary."),
+    productVersion: str("pfSense version of the primary."),
+    configVersion: str("config.xml version of the primary."),
+    drift,
+    secondaryItemsLostAtFirstSync: strs("Acknowledged items of the secondary the first sync deleted or replaced."),
+  },
+  OutboundNatRule: {
+    ruleId: str("The rule's identity marker."),
+    target: str("The translation address."),
+    mode: str("The outbound NAT mode set."),
+    drift,
+  },
+  DhcpFailover: {
+    gateway: str("Gateway handed out."),
+    dnsServers: strs("DNS servers handed out."),
+    primaryPeer: str("Failover peer on the primary (the secondary's interface address)."),
+    secondaryPeer: str("Failover peer on the secondary (the primary's interface address)."),
+    drift,
+  },
+};
+
+/** The component each custom resource serves (resource inputs = component inputs + `name`). */
+const RESOURCE_OF: Record<string, string> = {
+  CarpVipConfig: "CarpVip",
+  HaSyncConfig: "HaSyncSettings",
+  OutboundNatConfig: "OutboundNatRule",
+  DhcpFailoverConfig: "DhcpFailover",
+};
+
+function endpointType(): Prop {
+  return {
+    type: "object",
+    description: "How to reach one pfSense node's XML-RPC API.",
+    properties: {
+      url: str("`https://host:port` of the node's web GUI; `/xmlrpc.php` is added."),
+      username: str("A user holding the \"System - HA node sync\" privilege (usually `admin`)."),
+      password: secret(str("That user's password.")),
+      tls: ref("TlsOptions", "How to trust the node's certificate. Default: the system's CAs."),
+      callTimeoutSeconds: { type: "number", description: "Limit for one XML-RPC call, seconds. Default 200." },
+    },
+    required: ["url", "username", "password"],
+  };
+}
+
+function providerInputs(): Record<string, Prop> {
+  return {
+    primary: ref("NodeEndpoint", "The node that normally holds every CARP VIP and pushes config to the secondary."),
+    secondary: ref("NodeEndpoint", "The standby node."),
+    syncWaitSeconds: { type: "number", description: "How long to wait for pfSense's own sync before writing the secondary, seconds. Default 30." },
+  };
+}
+
+function customResources(): Record<string, Prop> {
+  const out: Record<string, Prop> = {};
+  for (const k of RESOURCE_KINDS.values()) {
+    const component = RESOURCE_OF[k.typeName];
+    const inputs: Record<string, Prop> = component
+      ? { name: str("The component's name, for messages."), ...COMPONENT_INPUTS[component] }
+      : {};
+    out[k.token] = {
+      description: component
+        ? `The resource behind ${component} (import ids: see the README).`
+        : `The resource behind the ${k.typeName === "ClusterHealthCheck" ? "ClusterHealthGate" : "ClusterHaConfig"} component (TypeScript).`,
+      inputProperties: inputs,
+      properties: component ? { ...inputs, ...COMPONENT_OUTPUTS[component] } : {},
+      aliases: [{ type: k.legacyType }],
+    };
+  }
+  return out;
+}
+
+function components(): Record<string, Prop> {
+  const out: Record<string, Prop> = {};
+  for (const [name, inputs] of Object.entries(COMPONENT_INPUTS)) {
+    out[`${PACKAGE}:index:${name}`] = {
+      isComponent: true,
+      description: `${name} on both nodes of the cluster its provider reaches (pass the provider as \`providers\`).`,
+      inputProperties: inputs,
+      properties: COMPONENT_OUTPUTS[name],
+    };
+  }
+  return out;
+}
+
+/** The schema, as an object. */
+export function packageSchema(version: string): Record<string, unknown> {
+  return {
+    name: PACKAGE,
+    displayName: "pfSense HA",
+    version,
+    description: "A two-node pfSense high-availability cluster: CARP VIPs, pfsync and XML-RPC sync, outbound NAT, DHCP failover.",
+    license: "Apache-2.0",
+    config: { variables: providerInputs() },
+    provider: {
+      description: "One cluster: how to reach both nodes. Changing a password is an update of the provider alone.",
+      inputProperties: providerInputs(),
+      requiredInputs: ["primary", "secondary"],
+    },
+    types: {
+      [`${PACKAGE}:index:NodeEndpoint`]: endpointType(),
+      [`${PACKAGE}:index:TlsOptions`]: {
+        type: "object",
+        description: "Trust for a node's certificate.",
+        properties: {
+          fingerprint256: str("SHA-256 fingerprint pin of the certificate (recommended for pfSense's self-signed certificate)."),
+          caCertPem: str("A CA certificate, PEM."),
+          insecureSkipTlsVerify: bool("No verification (lab only)."),
+        },
+      },
+      [`${PACKAGE}:index:NodeDrift`]: {
+        type: "object",
+        description: "Differences between the nodes and the recorded state, per node.",
+        properties: { primary: strs("Primary's drift lines."), secondary: strs("Secondary's drift lines.") },
+      },
+    },
+    resources: { ...customResources(), ...components() },
+    language: {
+      nodejs: { packageName: "pulumi-pfsense-ha" },
+      go: { importBasePath: "example.com/pulumi-pfsense-ha/sdk/go/pfsenseha", generateResourceContainerTypes: false },
+    },
+  };
+}
