@@ -515,6 +515,19 @@ export class EmulatedNode {
     this.commit(tree, message, user, true);
   }
 
+  /**
+   * The admin changes their own password in the GUI (System > User Manager > Password), as
+   * `system_usermanager_passwordmg.php` does: `local_user_set_password()` stores the new bcrypt
+   * hash, then `write_config("Password changed for user: admin")` (a revision, and the auto-sync
+   * trigger). Later logins need the new password.
+   */
+  changeAdminPassword(password: string): void {
+    const tree = cloneValue(this.tree);
+    this.password = password;
+    if (!this.setAdminPassword(tree)) throw new Error("emulator: the config has no admin user");
+    this.commit(tree, "Password changed for user: admin", "admin@10.0.0.9 (Local Database)", true);
+  }
+
   /** Resolves when no auto-sync run is scheduled or in progress. */
   async syncIdle(): Promise<void> {
     for (;;) {

@@ -1,8 +1,8 @@
 /**
  * What `@pulumi/pulumi/provider`'s gRPC server (3.259) leaves out, added around it: it answers
  * `Configure` without reading the configuration, `CheckConfig`/`DiffConfig` with UNIMPLEMENTED,
- * and `Diff` without a detailed diff. The server object is built inside `provider.main`, so the
- * hook wraps it where it is registered (grpc-js `Server.addService`) and replaces those four
+ * and `Diff` without a detailed diff, and its `Read` fails when an import sends no properties. The server object is built inside `provider.main`, so the
+ * hook wraps it where it is registered (grpc-js `Server.addService`) and replaces those five
  * handlers; every other method stays the SDK's.
  */
 import * as path from "node:path";
@@ -14,6 +14,7 @@ const sdkDir = path.dirname(require.resolve("@pulumi/pulumi"));
 const grpc = require(require.resolve("@grpc/grpc-js", { paths: [sdkDir] }));
 const provrpc = require("@pulumi/pulumi/proto/provider_grpc_pb");
 const provproto = require("@pulumi/pulumi/proto/provider_pb");
+const structproto = require(require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [sdkDir] }));
 
 /** A property's change as the engine displays it. */
 export type PropertyChange = "update" | "replace" | "add" | "delete";
@@ -38,6 +39,12 @@ export interface PluginHooks {
     olds: Record<string, unknown>,
     news: Record<string, unknown>,
   ): Promise<DetailedDiff>;
+  /** Read; `props` is empty for an import (the SDK's handler fails on the missing struct). */
+  read(
+    id: string,
+    urn: string,
+    props: Record<string, unknown>,
+  ): Promise<{ id?: string; props?: unknown; inputs?: unknown }>;
 }
 
 type Callback = (err: unknown, resp?: unknown) => void;
@@ -110,6 +117,16 @@ function handlers(hooks: PluginHooks): Record<string, (call: any, cb: Callback) 
         const olds = (req.getOldInputs() ?? req.getOlds())?.toJavaScript() ?? {};
         return diffResponse(hooks.diffConfig(olds, req.getNews().toJavaScript()));
       }),
+    read: (call, cb) =>
+      guarded(cb, async () => {
+        const req = call.request;
+        const r = await hooks.read(req.getId(), req.getUrn(), req.getProperties()?.toJavaScript() ?? {});
+        const resp = new provproto.ReadResponse();
+        resp.setId(r.id ?? "");
+        resp.setProperties(structproto.Struct.fromJavaScript(r.props ?? {}));
+        if (r.inputs !== undefined) resp.setInputs(structproto.Struct.fromJavaScript(r.inputs));
+        return resp;
+      }),
     diff: (call, cb) =>
       guarded(cb, async () => {
         const req = call.request;
@@ -131,7 +148,7 @@ export function installPluginHooks(hooks: PluginHooks): void {
   proto.addService = function (this: unknown, service: unknown, impl: Record<string, unknown>) {
     if (service === provrpc.ResourceProviderService) {
       const own = handlers(hooks);
-      // Bound copies of the SDK's methods, ours in place of the four it lacks.
+      // Bound copies of the SDK's methods, ours in place of those it lacks.
       const merged: Record<string, unknown> = {};
       for (const name of Object.keys(service as object)) {
         const m = (impl as any)[name];

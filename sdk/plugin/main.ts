@@ -33,6 +33,7 @@ installPluginHooks({
     return { changes: changed.length > 0, replaces: [], deleteBeforeReplace: false, detailed };
   },
   diff: resourceMethods.diff,
+  read: (id, urn, props) => resourceMethods.read(id, urn, props),
 });
 
 const provider: pulumi.provider.Provider = {

@@ -15,6 +15,8 @@ export interface ClusterSpec {
   wanVhid?: number;
   lanVip: string;
   lanDescription: string;
+  /** The LAN VIP's primary skew (default 0). */
+  lanSkew?: number;
   dhcpRangeTo: string;
   /** Explicit CARP password (the random plugin is not built offline, pulumi-notes A7). */
   carpPassword: string;
@@ -89,6 +91,7 @@ export function clusterProgram(spec: () => ClusterSpec): automation.PulumiFn {
       address: s.lanVip,
       password,
       description: s.lanDescription,
+      skew: s.lanSkew,
     });
     new ha.HaSyncSettings("sync", {
       cluster,
