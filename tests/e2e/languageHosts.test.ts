@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { after, describe, it } from "node:test";
 import { pulumiEnv } from "../../scripts/pulumiEngine";
@@ -19,6 +19,12 @@ function skipUnless(...binaries: string[]): string | false {
   return missing.length === 0
     ? false
     : `${missing.join(", ")} not in ${engine().layout.binDir}; run \`bash scripts/setup.sh\``;
+}
+
+/** The Go toolchain the setup parts use: `go` on PATH, else /usr/local/go/bin/go. */
+function goBinDir(): string | undefined {
+  const dirs = [...(process.env.PATH ?? "").split(path.delimiter), "/usr/local/go/bin"];
+  return dirs.find((d) => d && existsSync(path.join(d, "go")));
 }
 
 /** Runs the CLI in `cwd` with the offline environment; resolves with stdout. */
@@ -78,6 +84,32 @@ describe(
         "Pulumi.yaml": "name: yaml-proof\nruntime: yaml\noutputs:\n  greeting: hello\n",
       });
       assert.deepEqual(await upAndDestroy(s, dir), { greeting: "hello" });
+    });
+  },
+);
+
+describe(
+  "pulumi-language-go (runtime: go)",
+  { skip: skipUnless("pulumi-language-go") || (goBinDir() ? false : "no Go toolchain") },
+  () => {
+    const s = scratch("lang-go");
+    after(() => s.cleanup());
+
+    it("builds and runs a Go program offline, from the module and build caches", async () => {
+      // tests/fixtures/go-program, readied by scripts/setup.d/14-pulumi-language-go.sh with the
+      // same Go settings; GOPROXY=off proves the host's `go build` needs no network.
+      const dir = path.join(s.dir, "go");
+      cpSync(path.join(engine().layout.repoRoot, "tests", "fixtures", "go-program"), dir, {
+        recursive: true,
+      });
+      const goEnv = {
+        PATH: [engine().layout.binDir, goBinDir(), process.env.PATH].join(path.delimiter),
+        CGO_ENABLED: "0",
+        GOFLAGS: "-mod=readonly -buildvcs=false",
+        GOTOOLCHAIN: "local",
+        GOPROXY: "off",
+      };
+      assert.deepEqual(await upAndDestroy(s, dir, goEnv), { x: "y" });
     });
   },
 );

@@ -45,14 +45,15 @@ go_tool_stop_heartbeat() {
 
 # go_tool_ensure <name> <module dir> <package> <version> <ldflags> [extra stamp input...]
 #   Reuses or builds $GT_OUT/<name> with `go build -trimpath -ldflags "<ldflags>" <package>` run in
-#   <module dir>. The stamp covers the package and ldflags too. Extra stamp inputs are files (hashed) whose change forces a rebuild. Sets
-#   GT_BUILT=1 when it built. Returns non-zero when the build fails (the old binary stays).
+#   <module dir> (plus `-tags "$GT_TAGS"` when set). The stamp covers package, ldflags and tags;
+#   extra stamp inputs are files (hashed) whose change forces a rebuild. Sets GT_BUILT=1 when it
+#   built. Returns non-zero when the build fails (the old binary stays).
 go_tool_ensure() {
   local name="$1" dir="$2" pkg="$3" version="$4" ldflags="$5" out="$GT_OUT/$1" stamp start n=0 heartbeat
   shift 5
   GT_BUILT=0
   [ -n "${go_version:-}" ] || go_tool_go
-  stamp="$version $go_version $({ cat "$dir/go.mod" "$dir/go.sum" "$@" && echo "$pkg $ldflags"; } |
+  stamp="$version $go_version $({ cat "$dir/go.mod" "$dir/go.sum" "$@" && echo "$pkg $ldflags ${GT_TAGS:-}"; } |
     sha256sum | cut -c1-16)"
   if [ -z "${PULUMI_ENGINE_REBUILD:-}" ] && [ -x "$out" ] && [ -f "$GT_OUT/.stamp-$name" ] &&
     [ "$(cat "$GT_OUT/.stamp-$name")" = "$stamp" ]; then
@@ -68,7 +69,7 @@ go_tool_ensure() {
     while sleep 30; do echo "  $name: still working ($(($(date +%s) - start))s)"; done
   ) &
   heartbeat=$!
-  if ! (cd "$dir" && "$GO" build -v -trimpath -ldflags "$ldflags" -o "$out.tmp" "$pkg") 2>&1 |
+  if ! (cd "$dir" && "$GO" build -v -trimpath ${GT_TAGS:+-tags "$GT_TAGS"} -ldflags "$ldflags" -o "$out.tmp" "$pkg") 2>&1 |
     while IFS= read -r line; do
       case "$line" in
         *" "*) echo "  $line" ;; # downloads and diagnostics (package paths contain no spaces)
