@@ -17,7 +17,7 @@ export interface EngineLayout {
   repoRoot: string;
   /** `PulumiCommand.get({ root })` root: `.tools/pulumi` (binaries in its `bin/`). */
   engineRoot: string;
-  /** `.tools/pulumi/bin`: `pulumi`, `pulumi-language-nodejs`, `pulumi-resource-pulumi-nodejs`. */
+  /** `.tools/pulumi/bin`: `pulumi`, `pulumi-language-{nodejs,yaml,go}`, `pulumi-resource-pulumi-nodejs`. */
   binDir: string;
   /** Isolated `PULUMI_HOME` (plugin cache, workspace settings): `.tools/pulumi-home`. */
   pulumiHome: string;

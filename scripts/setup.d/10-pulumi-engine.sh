@@ -52,7 +52,7 @@ if [ -z "${PULUMI_ENGINE_REBUILD:-}" ] && [ -n "$ambient" ] && [ -n "$ambient_lh
   [ "$(dirname "$(readlink -f "$ambient")")" != "$OUT" ] && [ "$(version_of "$ambient")" = "v$V" ]; then
   ln -sfn "$ambient" "$OUT/pulumi"
   ln -sfn "$ambient_lh" "$OUT/pulumi-language-nodejs"
-  rm -f "$OUT"/.stamp-*
+  rm -f "$OUT/.stamp-pulumi" "$OUT/.stamp-pulumi-language-nodejs" # (the other parts keep theirs)
   echo "pulumi-engine: using pulumi v$V from PATH ($ambient)"
   exit 0
 fi

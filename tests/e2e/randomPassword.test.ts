@@ -1,7 +1,8 @@
 /**
  * The default CARP password path: a CarpVip without `password` generates one with @pulumi/random's
- * RandomPassword. Its engine plugin cannot be built from the Go module proxy (pulumi-notes A7), so
- * this runs only where `pulumi-resource-random` is installed; the wiring is covered under mocks.
+ * RandomPassword. Its engine plugin cannot be built from the Go module proxy (pulumi-notes A7; the
+ * proxy refuses pulumi-random/provider/v4 at every version tried, tools/pulumi-engine/README.md),
+ * so this runs only where `pulumi-resource-random` is installed; the wiring is covered under mocks.
  */
 import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
