@@ -1,0 +1,170 @@
+/**
+ * The tutorial cluster from Pulumi YAML: the components come from the pfsense-ha plugin's
+ * `construct`, the cluster is a `pulumi:providers:pfsense-ha` resource, and the real CLI runs
+ * the project (pulumi-language-yaml, built by setup from the Go module proxy).
+ */
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import * as path from "node:path";
+import { after, before, describe, it } from "node:test";
+import { pulumiEnv } from "../../scripts/pulumiEngine";
+import { startPair, type EmulatedPair } from "../../sdk/emulator";
+import { generateCarpPassword } from "../../sdk/plan";
+import { engine, scratch, skipUnlessEngine } from "./engineHarness";
+import { carpVips, dhcpRange, outboundNat } from "./nodeConfig";
+
+function skip(): string | false {
+  const noEngine = skipUnlessEngine();
+  if (noEngine) return noEngine;
+  return existsSync(path.join(engine().layout.binDir, "pulumi-language-yaml"))
+    ? false
+    : "pulumi-language-yaml not built; run `bash scripts/setup.sh`";
+}
+
+/** The program, as a user writes it (node settings from stack config). */
+function program(pluginDir: string): string {
+  const node = (role: string) => `
+        url: \${${role}Url}
+        username: admin
+        password: \${${role}Password}
+        tls:
+          fingerprint256: \${${role}Fingerprint}`;
+  const opts = "\n    options:\n      providers:\n        - ${cluster}";
+  return `name: pfsense-ha-yaml
+runtime: yaml
+plugins:
+  providers:
+    - name: pfsense-ha
+      path: ${pluginDir}
+config:
+  primaryUrl: { type: string }
+  primaryPassword: { type: string }
+  primaryFingerprint: { type: string }
+  secondaryUrl: { type: string }
+  secondaryPassword: { type: string }
+  secondaryFingerprint: { type: string }
+  carpPassword: { type: string }
+resources:
+  cluster:
+    type: pulumi:providers:pfsense-ha
+    properties:
+      primary:${node("primary")}
+      secondary:${node("secondary")}
+      syncWaitSeconds: 3
+  wan:
+    type: pfsense-ha:index:CarpVip
+    properties:
+      interface: wan
+      subnet: 192.168.1.0/24
+      primaryAddress: 192.168.1.1
+      secondaryAddress: 192.168.1.2
+      address: 192.168.1.100
+      password: \${carpPassword}
+      description: WAN CARP VIP${opts}
+  lan:
+    type: pfsense-ha:index:CarpVip
+    properties:
+      interface: lan
+      subnet: 192.168.99.0/24
+      address: 192.168.99.254
+      password: \${carpPassword}
+      description: LAN CARP VIP${opts}
+  sync:
+    type: pfsense-ha:index:HaSyncSettings
+    properties:
+      syncInterface: opt1
+      primarySyncAddress: 172.16.1.1
+      secondarySyncAddress: 172.16.1.2
+      username: admin
+      password: \${secondaryPassword}${opts}
+  lanOut:
+    type: pfsense-ha:index:OutboundNatRule
+    properties:
+      interface: wan
+      source: 192.168.99.0/24
+      translation: \${wan.address}
+      mode: hybrid
+      description: LAN out via the WAN CARP VIP${opts}
+  lanDhcp:
+    type: pfsense-ha:index:DhcpFailover
+    properties:
+      interface: lan
+      vip: \${lan.address}
+      rangeFrom: 192.168.99.10
+      rangeTo: 192.168.99.99${opts}
+outputs:
+  wanVhid: \${wan.vhid}
+  lanSecondarySkew: \${lan.secondaryAdvskew}
+`;
+}
+
+describe("the tutorial cluster from Pulumi YAML (plugin construct)", { skip: skip() }, () => {
+  const s = scratch("e2e-yaml");
+  let pair: EmulatedPair;
+  let dir: string;
+  const run = (args: string[]): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const st = engine();
+      if (!st.installed) throw new Error(st.reason);
+      execFile(
+        st.cli,
+        [...args, "--non-interactive"],
+        {
+          cwd: dir,
+          env: { ...process.env, ...pulumiEnv({ stateDir: s.stateDir }) },
+          maxBuffer: 64 << 20,
+          timeout: 300_000,
+        },
+        (err, stdout, stderr) =>
+          err
+            ? reject(new Error(`pulumi ${args.join(" ")}: ${err.message}\n${stdout}\n${stderr}`))
+            : resolve(stdout),
+      );
+    });
+
+  before(async () => {
+    pair = await startPair({ dir: s.dir });
+    dir = path.join(s.dir, "yaml");
+    mkdirSync(dir);
+    writeFileSync(
+      path.join(dir, "Pulumi.yaml"),
+      program(path.join(engine().layout.repoRoot, "bin")),
+    );
+    await run(["stack", "init", "dev"]);
+    for (const role of ["primary", "secondary"] as const) {
+      await run(["config", "set", `${role}Url`, pair[role].url]);
+      await run(["config", "set", `${role}Fingerprint`, pair[role].fingerprint256]);
+      await run(["config", "set", "--secret", `${role}Password`, pair[role].password]);
+    }
+    await run(["config", "set", "--secret", "carpPassword", generateCarpPassword()]);
+  });
+  after(async () => {
+    await pair?.stop();
+    s.cleanup();
+  });
+
+  it("up builds every component through construct and both nodes hold the cluster", async () => {
+    await run(["up", "--yes", "--skip-preview"]);
+    const out = JSON.parse(await run(["stack", "output", "--json"])) as Record<string, number>;
+    assert.equal(out.lanSecondarySkew, 100);
+    const wan = carpVips(pair.primary).find((v) => v.address === "192.168.1.100");
+    assert.equal(wan?.vhid, out.wanVhid);
+    assert.deepEqual(
+      carpVips(pair.secondary).map((v) => [v.interface, v.address, v.advskew]).sort(),
+      [
+        ["lan", "192.168.99.254", 100],
+        ["wan", "192.168.1.100", 100],
+      ],
+    );
+    assert.deepEqual(outboundNat(pair.primary), { mode: "hybrid", targets: ["192.168.1.100"] });
+    assert.deepEqual(dhcpRange(pair.primary, "lan"), { from: "192.168.99.10", to: "192.168.99.99" });
+  });
+
+  it("a second preview has no changes, and destroy removes what it made", async () => {
+    const preview = await run(["preview", "--expect-no-changes"]);
+    assert.match(preview, /unchanged/);
+    await run(["destroy", "--yes", "--skip-preview"]);
+    assert.deepEqual(carpVips(pair.primary), []);
+  });
+});
