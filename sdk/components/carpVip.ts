@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import type { NodeDrift } from "../providers/nodeDrift";
 import type { Cluster } from "./cluster";
+import { outputsRegistered } from "./outputsRegistration";
 import { childOptions, configResourceOptions } from "./configResourceOptions";
 
 /** Arguments of {@link CarpVip}. */
@@ -220,10 +221,7 @@ export class CarpVip extends pulumi.ComponentResource {
     this.drift = config.drift;
     this.primaryPeer = config.primaryPeer;
     this.secondaryPeer = config.secondaryPeer;
-    // Registered at once, not with the child's outputs (the class properties carry those): such a
-    // registration waits for the child, and after a failed `up` reaches an engine that has shut
-    // down, an uncatchable rejection in Automation API hosts (pulumi/pulumi#10744).
-    this.registerOutputs({});
+    outputsRegistered(this);
   }
 }
 

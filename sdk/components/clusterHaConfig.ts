@@ -7,6 +7,7 @@ import * as random from "@pulumi/random";
 import type { NodeDrift } from "../providers/nodeDrift";
 import type { CarpVipArgs } from "./carpVip";
 import type { Cluster } from "./cluster";
+import { outputsRegistered } from "./outputsRegistration";
 import { childOptions, configResourceOptions } from "./configResourceOptions";
 import type { DhcpFailoverArgs } from "./dhcpFailover";
 import type { OutboundNatRuleArgs } from "./outboundNatRule";
@@ -156,6 +157,6 @@ export class ClusterHaConfig extends pulumi.ComponentResource {
     );
     this.carpVips = state.items.apply((i) => i?.carpVips ?? {});
     this.drift = state.drift;
-    this.registerOutputs({}); // at once: see CarpVip
+    outputsRegistered(this);
   }
 }

@@ -8,6 +8,7 @@ import type { ClusterHealth } from "../health/types";
 import { toNodeEndpoint, type EndpointInput } from "../providers/endpointInputs";
 import type { GateVhid } from "../providers/healthGateRuntime";
 import type { Cluster } from "./cluster";
+import { outputsRegistered } from "./outputsRegistration";
 import { childOptions, configResourceOptions } from "./configResourceOptions";
 
 /**
@@ -104,6 +105,6 @@ export class ClusterHealthGate extends pulumi.ComponentResource {
     this.ok = check.ok;
     this.checkedAt = check.checkedAt;
     this.vhids = check.vhids;
-    this.registerOutputs({}); // at once: see CarpVip
+    outputsRegistered(this);
   }
 }

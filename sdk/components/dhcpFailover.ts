@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { NodeDrift } from "../providers/nodeDrift";
 import { vipReference, type CarpVip } from "./carpVip";
 import type { Cluster } from "./cluster";
+import { outputsRegistered } from "./outputsRegistration";
 import { childOptions, configResourceOptions } from "./configResourceOptions";
 
 /** Arguments of {@link DhcpFailover}. */
@@ -99,6 +100,6 @@ export class DhcpFailover extends pulumi.ComponentResource {
     this.primaryPeer = config.primaryPeer;
     this.secondaryPeer = config.secondaryPeer;
     this.drift = config.drift;
-    this.registerOutputs({}); // at once: see CarpVip
+    outputsRegistered(this);
   }
 }

@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { SyncArea } from "../plan/model";
 import type { NodeDrift } from "../providers/nodeDrift";
 import type { Cluster } from "./cluster";
+import { outputsRegistered } from "./outputsRegistration";
 import { childOptions, configResourceOptions } from "./configResourceOptions";
 
 /** Arguments of {@link HaSyncSettings}. */
@@ -147,6 +148,6 @@ export class HaSyncSettings extends pulumi.ComponentResource {
     this.configVersion = config.configVersion;
     this.drift = config.drift;
     this.secondaryItemsLostAtFirstSync = config.secondaryItemsLostAtFirstSync;
-    this.registerOutputs({}); // at once: see CarpVip
+    outputsRegistered(this);
   }
 }

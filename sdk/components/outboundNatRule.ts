@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { NodeDrift } from "../providers/nodeDrift";
 import { vipReference, type CarpVip } from "./carpVip";
 import type { Cluster } from "./cluster";
+import { outputsRegistered } from "./outputsRegistration";
 import { childOptions, configResourceOptions } from "./configResourceOptions";
 
 /** Arguments of {@link OutboundNatRule}. */
@@ -101,6 +102,6 @@ export class OutboundNatRule extends pulumi.ComponentResource {
     this.target = config.target;
     this.mode = config.mode;
     this.drift = config.drift;
-    this.registerOutputs({}); // at once: see CarpVip
+    outputsRegistered(this);
   }
 }

@@ -25,17 +25,15 @@ export interface ProviderArgs {
  */
 export class Provider extends pulumi.ProviderResource {
   constructor(name: string, args: ProviderArgs, opts?: pulumi.ResourceOptions) {
-    // Only the password is secret: the preview shows each node's URL and user.
-    const secretPassword = (e: pulumi.Input<NodeEndpointArgs>) =>
-      pulumi.Output.isInstance(e) || e instanceof Promise
-        ? pulumi.output(e).apply((v) => ({ ...v, password: pulumi.secret(v.password) }))
-        : { ...(e as NodeEndpointArgs), password: pulumi.secret((e as NodeEndpointArgs).password) };
+    // Each endpoint is one secret: the SDK makes a property secret as a whole once any member
+    // (the password) is.
+    const secretEndpoint = (e: pulumi.Input<NodeEndpointArgs>) => pulumi.secret(e);
     super(
       "pfsense-ha",
       name,
       {
-        primary: secretPassword(args.primary),
-        secondary: secretPassword(args.secondary),
+        primary: secretEndpoint(args.primary),
+        secondary: secretEndpoint(args.secondary),
         syncWaitSeconds: args.syncWaitSeconds,
       },
       opts,

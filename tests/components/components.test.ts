@@ -1,6 +1,6 @@
 /**
- * The four components under Pulumi mocks: wiring (each builds one dynamic resource of the
- * expected type with the cluster's endpoints and defaults), outputs, secrets (node passwords,
+ * The four components under Pulumi mocks: wiring (each builds one custom resource of the
+ * expected type, served by the cluster's provider, with the cluster's defaults), outputs, secrets (node passwords,
  * CARP and sync passwords marked secret; nothing secret in component inputs), and the default
  * CARP password from @pulumi/random's RandomPassword within the 19-byte policy.
  */
@@ -155,25 +155,19 @@ test("CarpVip without a password: a RandomPassword (19 alphanumerics) feeds the 
 
   const res = byType(":CarpVipConfig").find((r) => r.name === "wan");
   assert.ok(res);
-  assert.equal(res.type, "pulumi-nodejs:dynamic/pfsense-ha:CarpVipConfig");
+  assert.equal(res.type, "pfsense-ha:index:CarpVipConfig");
   assert.ok(isSecretValue(res.inputs.password), "the CARP password input is secret");
-  // The SDK marks the whole endpoint object secret once a member (the password) is secret.
-  assert.ok(
-    isSecretValue(res.inputs.primary),
-    "a plain node password is wrapped: the endpoint is secret",
-  );
-  assert.ok(isSecretValue(res.inputs.secondary));
-  const primary = unwrap(res.inputs.primary) as Record<string, unknown>;
+  assert.equal(res.inputs.primary, undefined, "no node endpoint among the resource's inputs");
+  assert.equal(res.inputs.secondary, undefined);
+  assert.deepEqual(res.inputs.reservedVhids, [1, 2]);
+  // The endpoints are the cluster provider's settings, each one secret (it holds a password).
+  const provider = registered.find((r) => r.type === "pulumi:providers:pfsense-ha");
+  assert.ok(provider, "the cluster made its provider");
+  assert.ok(isSecretValue(provider.inputs.primary), "a plain node password makes its endpoint secret");
+  const primary = unwrap(provider.inputs.primary) as Record<string, unknown>;
   assert.equal(primary.url, "https://127.0.0.1:8443");
   assert.equal(primary.password, "node-pw-primary");
-  assert.deepEqual(res.inputs.reservedVhids, [1, 2]);
-  assert.equal(
-    typeof res.inputs.__provider,
-    "string",
-    "the provider was serialized (closure capture ok)",
-  );
-  assert.match(res.inputs.__provider as string, /pulumi-pfsense-ha\/runtime/);
-  assert.ok(!(res.inputs.__provider as string).includes("node-pw-primary"));
+  assert.ok(!JSON.stringify(res.inputs).includes("node-pw-primary"));
 
   const comp = registered.find((r) => r.type === "pfsense-ha:index:CarpVip" && r.name === "wan");
   assert.ok(comp, "component type token pfsense-ha:index:CarpVip");
@@ -201,7 +195,7 @@ test("CarpVip with a given password: no RandomPassword, the given one is used an
   assert.deepEqual(res?.inputs.reservedVhids, [], "no reservations on lan");
 });
 
-test("HaSyncSettings: sync password secret, both endpoints passed, outputs wired", async () => {
+test("HaSyncSettings: sync password secret, endpoints left to the provider, outputs wired", async () => {
   const ha = await loadHa();
   const s = new ha.HaSyncSettings("sync", {
     cluster: cluster(ha),
@@ -213,7 +207,8 @@ test("HaSyncSettings: sync password secret, both endpoints passed, outputs wired
   assert.equal(await value(s.secondarySyncAddress), "172.16.1.2");
   assert.deepEqual(await value(s.areas), ["nat", "virtualip"]);
   const res = byType(":HaSyncConfig")[0];
-  assert.equal(res.type, "pulumi-nodejs:dynamic/pfsense-ha:HaSyncConfig");
+  assert.equal(res.type, "pfsense-ha:index:HaSyncConfig");
+  assert.equal(res.inputs.primary, undefined, "the endpoints are the provider's");
   assert.ok(isSecretValue(res.inputs.password));
   assert.equal(res.inputs.syncInterface, "opt1");
   const comp = registered.find((r) => r.type === "pfsense-ha:index:HaSyncSettings");

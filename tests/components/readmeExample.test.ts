@@ -83,17 +83,17 @@ test("the README example builds a cluster with every component", async () => {
     "pfsense-ha:index:HaSyncSettings",
     "pfsense-ha:index:OutboundNatRule",
     "pfsense-ha:index:DhcpFailover",
-    "pulumi-nodejs:dynamic/pfsense-ha:CarpVipConfig",
-    "pulumi-nodejs:dynamic/pfsense-ha:HaSyncConfig",
-    "pulumi-nodejs:dynamic/pfsense-ha:OutboundNatConfig",
-    "pulumi-nodejs:dynamic/pfsense-ha:DhcpFailoverConfig",
+    "pfsense-ha:index:CarpVipConfig",
+    "pfsense-ha:index:HaSyncConfig",
+    "pfsense-ha:index:OutboundNatConfig",
+    "pfsense-ha:index:DhcpFailoverConfig",
     "random:index/randomPassword:RandomPassword",
   ]) {
     assert.ok(types.includes(t), t);
   }
 });
 
-test("the README's ClusterHaConfig example registers one dynamic resource for every item", async () => {
+test("the README's ClusterHaConfig example registers one custom resource for every item", async () => {
   const ha = await import("../../sdk");
   const cluster = new ha.Cluster({
     primary: { url: "https://127.0.0.1:8443", username: "admin", password: pulumi.secret("a") },
@@ -121,7 +121,7 @@ test("the README's ClusterHaConfig example registers one dynamic resource for ev
   await new Promise<void>((r) => site.drift.apply(() => r()));
   const added = types.slice(before);
   assert.equal(
-    added.filter((t) => t === "pulumi-nodejs:dynamic/pfsense-ha:ClusterHaConfigState").length,
+    added.filter((t) => t === "pfsense-ha:index:ClusterHaConfigState").length,
     1,
   );
   assert.equal(added.filter((t) => t === "random:index/randomPassword:RandomPassword").length, 2);

@@ -318,8 +318,8 @@ function commandLine(pid: number): string[] {
 }
 
 /**
- * The dynamic-provider processes alive now below this process (Linux /proc; empty elsewhere):
- * node processes running `@pulumi/pulumi/cmd/dynamic-provider`, with the `pulumi` CLI above them.
+ * The provider-plugin processes alive now below this process (Linux /proc; empty elsewhere):
+ * node processes running `bin/pulumi-resource-pfsense-ha`, with the `pulumi` CLI above them.
  */
 export function providerProcesses(): ProviderProcess[] {
   let pids: number[];
@@ -332,7 +332,7 @@ export function providerProcesses(): ProviderProcess[] {
   }
   const out: ProviderProcess[] = [];
   for (const pid of pids) {
-    if (!commandLine(pid).some((a) => a.includes("cmd/dynamic-provider"))) continue;
+    if (!commandLine(pid).some((a) => a.includes("pulumi-resource-pfsense-ha"))) continue;
     let cliPid: number | undefined;
     let mine = false;
     for (let p = parentOf(pid); p !== undefined && p > 1; p = parentOf(p)) {

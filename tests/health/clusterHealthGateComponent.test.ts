@@ -1,6 +1,6 @@
 /**
  * The health components under Pulumi mocks: ClusterHealthGate builds one ClusterHealthCheck
- * dynamic resource with the cluster's endpoints (secret) and its timeouts in ms, and
+ * custom resource served by the cluster's provider (passwords secret) and its timeouts in ms, and
  * clusterHealthOutput reads the real health of an emulated pair into a non-secret output.
  */
 import { after, before, test } from "node:test";
@@ -50,7 +50,7 @@ async function cluster() {
   return new Cluster({ primary: ep(f.endpoints.primary), secondary: ep(f.endpoints.secondary) });
 }
 
-test("ClusterHealthGate registers a ClusterHealthCheck with secret endpoints and ms timeouts", async () => {
+test("ClusterHealthGate registers a ClusterHealthCheck served by the cluster provider (secret passwords) with ms timeouts", async () => {
   const { ClusterHealthGate } = await import("../../sdk/components/clusterHealthGate");
   const gate = new ClusterHealthGate("gate", {
     cluster: await cluster(),
@@ -60,16 +60,18 @@ test("ClusterHealthGate registers a ClusterHealthCheck with secret endpoints and
   });
   assert.equal(await value(gate.ok), true);
   const check = registered.find(
-    (r) => r.type === "pulumi-nodejs:dynamic/pfsense-ha:ClusterHealthCheck",
+    (r) => r.type === "pfsense-ha:index:ClusterHealthCheck",
   );
-  assert.ok(check, "the dynamic resource was registered");
+  assert.ok(check, "the custom resource was registered");
   assert.equal(check.name, "gate");
   assert.equal(check.inputs.timeoutMs, 30000);
   assert.equal(check.inputs.pollMs, 500);
   assert.equal(check.inputs.requireHealthy, true);
+  const provider = registered.find((r) => r.type === "pulumi:providers:pfsense-ha");
   for (const role of ["primary", "secondary"]) {
-    const ep = check.inputs[role] as Record<string, unknown>;
-    assert.ok(ep && ep[SECRET_KEY], `${role} endpoint is secret`);
+    assert.equal(check.inputs[role], undefined, `no ${role} endpoint on the resource`);
+    const ep = provider?.inputs[role] as Record<string, unknown>;
+    assert.ok(ep?.[SECRET_KEY], `${role} endpoint is a secret provider setting`);
   }
   assert.ok(
     registered.some((r) => r.type === "pfsense-ha:index:ClusterHealthGate" && r.name === "gate"),

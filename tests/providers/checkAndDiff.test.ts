@@ -106,12 +106,17 @@ test("check skips the unknown sentinel wherever it appears (string, number or ar
   assert.deepEqual(dhcp.failures, []);
 });
 
-test("CarpVip diff: nothing changed → no changes; one field → exactly that field, in place", async () => {
+test("CarpVip diff: nothing changed → no changes; one field → exactly that field (and what it derives), in place", async () => {
   assert.equal((await providers.carpVip.diff("x", vipOuts(), vipIn())).changes, false);
   const d = await providers.carpVip.diff("x", vipOuts(), vipIn({ skew: 10, description: "new" }));
   assert.equal(d.changes, true);
   assert.deepEqual(d.replaces, []);
-  assert.deepEqual((d as unknown as { changed: string[] }).changed.sort(), ["description", "skew"]);
+  // The secondary's advskew follows the skew (+100): shown as its own change.
+  assert.deepEqual((d as unknown as { changed: string[] }).changed.sort(), [
+    "description",
+    "secondaryAdvskew",
+    "skew",
+  ]);
 });
 
 test("CarpVip diff: interface, VHID and address family are identity → replace with delete-before-replace", async () => {
