@@ -17,7 +17,12 @@ type Inputs = Record<string, pulumi.Input<unknown>>;
 
 const BUILDERS: Record<
   string,
-  (name: string, cluster: Cluster, inputs: Inputs, opts: pulumi.ComponentResourceOptions) => pulumi.ComponentResource
+  (
+    name: string,
+    cluster: Cluster,
+    inputs: Inputs,
+    opts: pulumi.ComponentResourceOptions,
+  ) => pulumi.ComponentResource
 > = {
   CarpVip: (n, cluster, i, o) => new CarpVip(n, { ...i, cluster } as never, o),
   HaSyncSettings: (n, cluster, i, o) => new HaSyncSettings(n, { ...i, cluster } as never, o),
@@ -29,7 +34,10 @@ const BUILDERS: Record<
 export const CONSTRUCTED = Object.keys(BUILDERS);
 
 /** The cluster provider a constructed component is given, or an error saying how to pass it. */
-function clusterProvider(type: string, opts: pulumi.ComponentResourceOptions): pulumi.ProviderResource {
+function clusterProvider(
+  type: string,
+  opts: pulumi.ComponentResourceOptions,
+): pulumi.ProviderResource {
   const providers = opts.providers as Record<string, pulumi.ProviderResource> | undefined;
   const p = providers?.[PACKAGE];
   if (p === undefined) {

@@ -14,7 +14,9 @@ const sdkDir = path.dirname(require.resolve("@pulumi/pulumi"));
 const grpc = require(require.resolve("@grpc/grpc-js", { paths: [sdkDir] }));
 const provrpc = require("@pulumi/pulumi/proto/provider_grpc_pb");
 const provproto = require("@pulumi/pulumi/proto/provider_pb");
-const structproto = require(require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [sdkDir] }));
+const structproto = require(
+  require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [sdkDir] }),
+);
 
 /** A property's change as the engine displays it. */
 export type PropertyChange = "update" | "replace" | "add" | "delete";
@@ -120,7 +122,11 @@ function handlers(hooks: PluginHooks): Record<string, (call: any, cb: Callback) 
     read: (call, cb) =>
       guarded(cb, async () => {
         const req = call.request;
-        const r = await hooks.read(req.getId(), req.getUrn(), req.getProperties()?.toJavaScript() ?? {});
+        const r = await hooks.read(
+          req.getId(),
+          req.getUrn(),
+          req.getProperties()?.toJavaScript() ?? {},
+        );
         const resp = new provproto.ReadResponse();
         resp.setId(r.id ?? "");
         resp.setProperties(structproto.Struct.fromJavaScript(r.props ?? {}));

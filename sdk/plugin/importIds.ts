@@ -55,7 +55,8 @@ async function importCarpVip(id: string, c: Connection): Promise<ImportedState |
   const pv = carpVipAt(p.virtualIps, id);
   if (pv === undefined || pv.uniqid === undefined) return undefined;
   const sv = s.virtualIps.find((v) => v.uniqid === pv.uniqid);
-  const own = (n: NodeHaConfig) => n.interfaces[pv.interface]?.[pv.subnet.includes(":") ? "ipaddrv6" : "ipaddr"];
+  const own = (n: NodeHaConfig) =>
+    n.interfaces[pv.interface]?.[pv.subnet.includes(":") ? "ipaddrv6" : "ipaddr"];
   const inputs: Plain = {
     interface: pv.interface,
     address: `${pv.subnet}/${pv.subnetBits}`,
@@ -90,7 +91,8 @@ async function importDhcpFailover(id: string, c: Connection): Promise<ImportedSt
   const [p, s] = await readBoth(c);
   const d = p.dhcpd[id];
   if (d === undefined || !d.failoverPeerIp) return undefined;
-  const vip = p.virtualIps.find((v) => v.mode === "carp" && v.interface === id)?.subnet ?? d.gateway;
+  const vip =
+    p.virtualIps.find((v) => v.mode === "carp" && v.interface === id)?.subnet ?? d.gateway;
   const inputs: Plain = {
     interface: id,
     vip,

@@ -5,7 +5,12 @@
 import * as pulumi from "@pulumi/pulumi";
 import { installPluginHooks } from "./grpcHooks";
 import { resourceMethods } from "./pluginProvider";
-import { changedConfigKeys, clusterConnection, configInputs, configProblems } from "./providerConfig";
+import {
+  changedConfigKeys,
+  clusterConnection,
+  configInputs,
+  configProblems,
+} from "./providerConfig";
 import { setConnection } from "./connectionInputs";
 import { constructComponent } from "./construct";
 import { packageSchema } from "./schema";

@@ -101,7 +101,11 @@ export const resourceMethods: Required<
     const o = unwrap(olds);
     const n = unwrap(news);
     try {
-      const r = await k.runtime.update(id, withConnection(o.plain, urn), withConnection(n.plain, urn));
+      const r = await k.runtime.update(
+        id,
+        withConnection(o.plain, urn),
+        withConnection(n.plain, urn),
+      );
       return { outs: answer(k, r.outs, n.secrets, o.secrets) };
     } catch (e) {
       throw answerError(k, e, [...n.secrets, ...o.secrets]);

@@ -83,7 +83,9 @@ export function configProblems(inputs: Record<string, unknown>): CheckFailure[] 
   const out: CheckFailure[] = [];
   for (const role of ["primary", "secondary"] as const) {
     const v = inputs[role];
-    out.push(...endpointProblems(v === undefined || isUnknown(v) ? (v as undefined) : endpoint(v), role));
+    out.push(
+      ...endpointProblems(v === undefined || isUnknown(v) ? (v as undefined) : endpoint(v), role),
+    );
   }
   const wait = inputs.syncWaitSeconds;
   if (wait !== undefined && !isUnknown(wait) && !(typeof wait === "number" && wait >= 0)) {

@@ -61,7 +61,12 @@ export function kindOfUrn(urn: string): ResourceKind {
 }
 
 /** Stack, project, type and name of a URN. The type is the last of a parent chain (`a$b`). */
-export function urnParts(urn: string): { stack: string; project: string; type: string; name: string } {
+export function urnParts(urn: string): {
+  stack: string;
+  project: string;
+  type: string;
+  name: string;
+} {
   const rest = urn.replace(/^urn:pulumi:/, "");
   const [stack = "", project = "", qualifiedType = "", ...name] = rest.split("::");
   const type = qualifiedType.split("$").pop() ?? "";

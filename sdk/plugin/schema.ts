@@ -10,7 +10,11 @@ type Prop = Record<string, unknown>;
 const str = (description: string): Prop => ({ type: "string", description });
 const int = (description: string): Prop => ({ type: "integer", description });
 const bool = (description: string): Prop => ({ type: "boolean", description });
-const strs = (description: string): Prop => ({ type: "array", items: { type: "string" }, description });
+const strs = (description: string): Prop => ({
+  type: "array",
+  items: { type: "string" },
+  description,
+});
 const secret = (p: Prop): Prop => ({ ...p, secret: true });
 const ref = (type: string, description: string): Prop => ({
   $ref: `#/types/${PACKAGE}:index:${type}`,
@@ -21,29 +25,59 @@ const drift = ref("NodeDrift", "Drift found by the last refresh, per node (empty
 /** Component inputs, by component. Every one is also an input of the component's resource. */
 export const COMPONENT_INPUTS: Record<string, Record<string, Prop>> = {
   CarpVip: {
-    interface: str("Interface assignment name the VIP lives on (`wan`, `lan`, `opt1`); same on both nodes."),
-    subnet: str("The interface network in CIDR form. Optional when `address` has a prefix or the primary's interface gives it."),
-    layout: str("`lan` (VIP first usable address) or `wan` (the /29 layout: gateway, primary, secondary, VIP). Default `lan`."),
+    interface: str(
+      "Interface assignment name the VIP lives on (`wan`, `lan`, `opt1`); same on both nodes.",
+    ),
+    subnet: str(
+      "The interface network in CIDR form. Optional when `address` has a prefix or the primary's interface gives it.",
+    ),
+    layout: str(
+      "`lan` (VIP first usable address) or `wan` (the /29 layout: gateway, primary, secondary, VIP). Default `lan`.",
+    ),
     address: str("The VIP address. Default: planned from `subnet` and `layout`."),
     primaryAddress: str("The primary's own address on the interface (checked against the node)."),
-    secondaryAddress: str("The secondary's own address on the interface (checked against the node)."),
-    vhid: int("CARP VHID 1-255. Default: the lowest free on the interface on both nodes; changing it replaces the VIP (delete first)."),
+    secondaryAddress: str(
+      "The secondary's own address on the interface (checked against the node).",
+    ),
+    vhid: int(
+      "CARP VHID 1-255. Default: the lowest free on the interface on both nodes; changing it replaces the VIP (delete first).",
+    ),
     advbase: int("Advertisement base, seconds 1-254, equal on both nodes. Default 1."),
-    skew: int("The primary's advskew 0-239; the secondary gets skew + 100, capped at 254. Default 0."),
+    skew: int(
+      "The primary's advskew 0-239; the secondary gets skew + 100, capped at 254. Default 0.",
+    ),
     password: secret(str("CARP password, 1-19 printable ASCII characters without spaces.")),
     description: str("Description shown in pfSense's GUI."),
     unicast: bool("Unicast CARP (pfSense Plus only). Default false."),
     adopt: bool("Take over a matching CARP VIP made outside this stack at create. Default false."),
-    reservedVhids: { type: "array", items: { type: "integer" }, description: "VHIDs never to allocate on this interface." },
+    reservedVhids: {
+      type: "array",
+      items: { type: "integer" },
+      description: "VHIDs never to allocate on this interface.",
+    },
   },
   HaSyncSettings: {
-    syncInterface: str("Interface assignment name of the dedicated sync link (pfsync and XML-RPC)."),
-    primarySyncAddress: str("The primary's address on the sync interface. Default: read from the node."),
-    secondarySyncAddress: str("The secondary's address on the sync interface. Default: read from the node."),
-    username: str("The user the primary logs in as on the secondary (needs \"System - HA node sync\")."),
+    syncInterface: str(
+      "Interface assignment name of the dedicated sync link (pfsync and XML-RPC).",
+    ),
+    primarySyncAddress: str(
+      "The primary's address on the sync interface. Default: read from the node.",
+    ),
+    secondarySyncAddress: str(
+      "The secondary's address on the sync interface. Default: read from the node.",
+    ),
+    username: str(
+      'The user the primary logs in as on the secondary (needs "System - HA node sync").',
+    ),
     password: secret(str("That user's password on the secondary.")),
-    areas: strs("The sections pfSense's XML-RPC sync copies (`users`, `rules`, `nat`, `virtualip`, `dhcpd`, ...). Default: all."),
-    acknowledgeSecondaryDeletions: { type: "boolean", description: "Accept that the first sync deletes items only the secondary has (true, or list areas in code)." },
+    areas: strs(
+      "The sections pfSense's XML-RPC sync copies (`users`, `rules`, `nat`, `virtualip`, `dhcpd`, ...). Default: all.",
+    ),
+    acknowledgeSecondaryDeletions: {
+      type: "boolean",
+      description:
+        "Accept that the first sync deletes items only the secondary has (true, or list areas in code).",
+    },
     adminSync: bool("Sync the admin account too (pfSense 2.5+). Default false."),
     primaryHostId: str("pfsync host id of the primary (hex, at most 8 characters)."),
     secondaryHostId: str("pfsync host id of the secondary."),
@@ -97,7 +131,9 @@ export const COMPONENT_OUTPUTS: Record<string, Record<string, Prop>> = {
     productVersion: str("pfSense version of the primary."),
     configVersion: str("config.xml version of the primary."),
     drift,
-    secondaryItemsLostAtFirstSync: strs("Acknowledged items of the secondary the first sync deleted or replaced."),
+    secondaryItemsLostAtFirstSync: strs(
+      "Acknowledged items of the secondary the first sync deleted or replaced.",
+    ),
   },
   OutboundNatRule: {
     ruleId: str("The rule's identity marker."),
@@ -128,10 +164,13 @@ function endpointType(): Prop {
     description: "How to reach one pfSense node's XML-RPC API.",
     properties: {
       url: str("`https://host:port` of the node's web GUI; `/xmlrpc.php` is added."),
-      username: str("A user holding the \"System - HA node sync\" privilege (usually `admin`)."),
+      username: str('A user holding the "System - HA node sync" privilege (usually `admin`).'),
       password: secret(str("That user's password.")),
       tls: ref("TlsOptions", "How to trust the node's certificate. Default: the system's CAs."),
-      callTimeoutSeconds: { type: "number", description: "Limit for one XML-RPC call, seconds. Default 200." },
+      callTimeoutSeconds: {
+        type: "number",
+        description: "Limit for one XML-RPC call, seconds. Default 200.",
+      },
     },
     required: ["url", "username", "password"],
   };
@@ -139,9 +178,16 @@ function endpointType(): Prop {
 
 function providerInputs(): Record<string, Prop> {
   return {
-    primary: ref("NodeEndpoint", "The node that normally holds every CARP VIP and pushes config to the secondary."),
+    primary: ref(
+      "NodeEndpoint",
+      "The node that normally holds every CARP VIP and pushes config to the secondary.",
+    ),
     secondary: ref("NodeEndpoint", "The standby node."),
-    syncWaitSeconds: { type: "number", description: "How long to wait for pfSense's own sync before writing the secondary, seconds. Default 30." },
+    syncWaitSeconds: {
+      type: "number",
+      description:
+        "How long to wait for pfSense's own sync before writing the secondary, seconds. Default 30.",
+    },
   };
 }
 
@@ -183,11 +229,13 @@ export function packageSchema(version: string): Record<string, unknown> {
     name: PACKAGE,
     displayName: "pfSense HA",
     version,
-    description: "A two-node pfSense high-availability cluster: CARP VIPs, pfsync and XML-RPC sync, outbound NAT, DHCP failover.",
+    description:
+      "A two-node pfSense high-availability cluster: CARP VIPs, pfsync and XML-RPC sync, outbound NAT, DHCP failover.",
     license: "Apache-2.0",
     config: { variables: providerInputs() },
     provider: {
-      description: "One cluster: how to reach both nodes. Changing a password is an update of the provider alone.",
+      description:
+        "One cluster: how to reach both nodes. Changing a password is an update of the provider alone.",
       inputProperties: providerInputs(),
       requiredInputs: ["primary", "secondary"],
     },
@@ -197,7 +245,9 @@ export function packageSchema(version: string): Record<string, unknown> {
         type: "object",
         description: "Trust for a node's certificate.",
         properties: {
-          fingerprint256: str("SHA-256 fingerprint pin of the certificate (recommended for pfSense's self-signed certificate)."),
+          fingerprint256: str(
+            "SHA-256 fingerprint pin of the certificate (recommended for pfSense's self-signed certificate).",
+          ),
           caCertPem: str("A CA certificate, PEM."),
           insecureSkipTlsVerify: bool("No verification (lab only)."),
         },
@@ -205,13 +255,19 @@ export function packageSchema(version: string): Record<string, unknown> {
       [`${PACKAGE}:index:NodeDrift`]: {
         type: "object",
         description: "Differences between the nodes and the recorded state, per node.",
-        properties: { primary: strs("Primary's drift lines."), secondary: strs("Secondary's drift lines.") },
+        properties: {
+          primary: strs("Primary's drift lines."),
+          secondary: strs("Secondary's drift lines."),
+        },
       },
     },
     resources: { ...customResources(), ...components() },
     language: {
       nodejs: { packageName: "pulumi-pfsense-ha" },
-      go: { importBasePath: "example.com/pulumi-pfsense-ha/sdk/go/pfsenseha", generateResourceContainerTypes: false },
+      go: {
+        importBasePath: "example.com/pulumi-pfsense-ha/sdk/go/pfsenseha",
+        generateResourceContainerTypes: false,
+      },
     },
   };
 }

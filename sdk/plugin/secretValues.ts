@@ -15,9 +15,7 @@ export type ValuePath = readonly (string | number)[];
 /** True for a wire secret `{ <sig>: <secret sig>, value }`. */
 export function isWireSecret(v: unknown): v is { value: unknown } {
   return (
-    v !== null &&
-    typeof v === "object" &&
-    (v as Record<string, unknown>)[SIG_KEY] === SECRET_SIG
+    v !== null && typeof v === "object" && (v as Record<string, unknown>)[SIG_KEY] === SECRET_SIG
   );
 }
 

@@ -163,7 +163,10 @@ test("CarpVip without a password: a RandomPassword (19 alphanumerics) feeds the 
   // The endpoints are the cluster provider's settings, each one secret (it holds a password).
   const provider = registered.find((r) => r.type === "pulumi:providers:pfsense-ha");
   assert.ok(provider, "the cluster made its provider");
-  assert.ok(isSecretValue(provider.inputs.primary), "a plain node password makes its endpoint secret");
+  assert.ok(
+    isSecretValue(provider.inputs.primary),
+    "a plain node password makes its endpoint secret",
+  );
   const primary = unwrap(provider.inputs.primary) as Record<string, unknown>;
   assert.equal(primary.url, "https://127.0.0.1:8443");
   assert.equal(primary.password, "node-pw-primary");

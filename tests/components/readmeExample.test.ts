@@ -120,10 +120,7 @@ test("the README's ClusterHaConfig example registers one custom resource for eve
   // --- end of example ---
   await new Promise<void>((r) => site.drift.apply(() => r()));
   const added = types.slice(before);
-  assert.equal(
-    added.filter((t) => t === "pfsense-ha:index:ClusterHaConfigState").length,
-    1,
-  );
+  assert.equal(added.filter((t) => t === "pfsense-ha:index:ClusterHaConfigState").length, 1);
   assert.equal(added.filter((t) => t === "random:index/randomPassword:RandomPassword").length, 2);
   assert.ok(added.includes("pfsense-ha:index:ClusterHaConfig"));
 });

@@ -151,14 +151,19 @@ describe("the tutorial cluster from Pulumi YAML (plugin construct)", { skip: ski
     const wan = carpVips(pair.primary).find((v) => v.address === "192.168.1.100");
     assert.equal(wan?.vhid, out.wanVhid);
     assert.deepEqual(
-      carpVips(pair.secondary).map((v) => [v.interface, v.address, v.advskew]).sort(),
+      carpVips(pair.secondary)
+        .map((v) => [v.interface, v.address, v.advskew])
+        .sort(),
       [
         ["lan", "192.168.99.254", 100],
         ["wan", "192.168.1.100", 100],
       ],
     );
     assert.deepEqual(outboundNat(pair.primary), { mode: "hybrid", targets: ["192.168.1.100"] });
-    assert.deepEqual(dhcpRange(pair.primary, "lan"), { from: "192.168.99.10", to: "192.168.99.99" });
+    assert.deepEqual(dhcpRange(pair.primary, "lan"), {
+      from: "192.168.99.10",
+      to: "192.168.99.99",
+    });
   });
 
   it("a second preview has no changes, and destroy removes what it made", async () => {

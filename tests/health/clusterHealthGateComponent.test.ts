@@ -59,9 +59,7 @@ test("ClusterHealthGate registers a ClusterHealthCheck served by the cluster pro
     requireHealthy: true,
   });
   assert.equal(await value(gate.ok), true);
-  const check = registered.find(
-    (r) => r.type === "pfsense-ha:index:ClusterHealthCheck",
-  );
+  const check = registered.find((r) => r.type === "pfsense-ha:index:ClusterHealthCheck");
   assert.ok(check, "the custom resource was registered");
   assert.equal(check.name, "gate");
   assert.equal(check.inputs.timeoutMs, 30000);

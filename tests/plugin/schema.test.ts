@@ -48,8 +48,12 @@ test("the schema lists exactly the plugin's resource types and constructed compo
   const { RESOURCE_KINDS } = await import("../../sdk/plugin/resourceKinds");
   const { CONSTRUCTED } = await import("../../sdk/plugin/construct");
   const resources = packageSchema("0.0.0").resources as Record<string, { isComponent?: boolean }>;
-  const custom = Object.keys(resources).filter((t) => !resources[t]?.isComponent).sort();
-  const components = Object.keys(resources).filter((t) => resources[t]?.isComponent).sort();
+  const custom = Object.keys(resources)
+    .filter((t) => !resources[t]?.isComponent)
+    .sort();
+  const components = Object.keys(resources)
+    .filter((t) => resources[t]?.isComponent)
+    .sort();
   assert.deepEqual(custom, [...RESOURCE_KINDS.keys()].sort());
   assert.deepEqual(components, CONSTRUCTED.map((c) => `pfsense-ha:index:${c}`).sort());
 });
@@ -70,16 +74,25 @@ test("every schema input of a component reaches its resource, every schema outpu
     const r = await constructComponent(name, `pfsense-ha:index:${component}`, given, {
       providers: { "pfsense-ha": provider },
     });
-    assert.deepEqual(Object.keys(r.state).sort(), Object.keys(COMPONENT_OUTPUTS[component] ?? {}).sort());
+    assert.deepEqual(
+      Object.keys(r.state).sort(),
+      Object.keys(COMPONENT_OUTPUTS[component] ?? {}).sort(),
+    );
     for (const [k, o] of Object.entries(r.state)) {
       assert.ok(pulumi.Output.isInstance(o), `${component}.${k} is an output of the component`);
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
-    const child = registered.find((x) => x.name === name && x.type !== `pfsense-ha:index:${component}`);
+    const child = registered.find(
+      (x) => x.name === name && x.type !== `pfsense-ha:index:${component}`,
+    );
     assert.ok(child, `${component} registered its resource`);
     for (const k of Object.keys(inputs)) {
       const key = RESOURCE_INPUT[component]?.[k] ?? k;
-      assert.notEqual(child.inputs[key], undefined, `${component}.${k} reaches ${child.type}.${key}`);
+      assert.notEqual(
+        child.inputs[key],
+        undefined,
+        `${component}.${k} reaches ${child.type}.${key}`,
+      );
     }
   }
 });
