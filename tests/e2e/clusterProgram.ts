@@ -62,9 +62,13 @@ export function stackNodes(): { primary: ha.NodeEndpointArgs; secondary: ha.Node
   return { primary: node("primary"), secondary: node("secondary") };
 }
 
-/** The program; reads `spec()` on every run. */
-export function clusterProgram(spec: () => ClusterSpec): automation.PulumiFn {
+/**
+ * The program; reads `spec()` on every run. `lib` is the library it uses (another release of it,
+ * for the upgrade test).
+ */
+export function clusterProgram(spec: () => ClusterSpec, lib: typeof ha = ha): automation.PulumiFn {
   return async () => {
+    const ha = lib;
     const s = spec();
     // The emulator's own sync lands within ~0.1 s; a short bound keeps runs where pfSense's sync
     // does not carry the change (secondary-only repairs, destroy) from idling 30 s each.
