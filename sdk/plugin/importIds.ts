@@ -8,6 +8,10 @@
  * | `CarpVipConfig` | the VIP's uniqid, or `<interface>/<vhid>` (e.g. `wan/5`) |
  * | `DhcpFailoverConfig` | the interface (e.g. `lan`) whose dhcpd has a failover peer |
  * | `HaSyncConfig` | `hasync` (the node pair's one HA sync setting) |
+ * | `OutboundNatConfig` | the rule id (`nat-…`) a rule made by this library carries in its marker |
+ *
+ * A hand-made NAT rule has no identity of its own on the node (importing must not write one), and
+ * the aggregate and the health gate are no single item: those refuse with E_IMPORT.
  */
 import { haError } from "../plan/errors";
 import type { NodeHaConfig, VirtualIp } from "../plan/model";
@@ -15,6 +19,7 @@ import { openPair } from "../providers/nodePair";
 import type { EndpointInput } from "../providers/endpointInputs";
 import { resolveCarpVip, type CarpVipInputs } from "../providers/carpVipSpec";
 import { haSyncAbsent } from "../providers/haSyncCrud";
+import { ruleIdOf } from "../providers/natRuleSpec";
 import type { ResourceKind } from "./resourceKinds";
 
 type Plain = Record<string, unknown>;
@@ -139,6 +144,34 @@ async function importHaSync(id: string, c: Connection): Promise<ImportedState | 
   return { id, props, inputs };
 }
 
+async function importNatRule(id: string, c: Connection): Promise<ImportedState | undefined> {
+  const [p] = await readBoth(c);
+  const r = p.natRules.find((x) => ruleIdOf(x) === id);
+  if (r === undefined) return undefined;
+  const mode = p.natMode === "advanced" ? "advanced" : "hybrid";
+  const inputs: Plain = {
+    interface: r.interface,
+    source: r.source,
+    target: r.target,
+    mode,
+    description: r.descr,
+    destination: "network" in r.destination ? r.destination.network : undefined,
+    protocol: r.protocol,
+    sourcePort: r.sourcePort,
+    destinationPort: r.destinationPort,
+  };
+  // The mode stays as it is on delete: it was not set by this stack.
+  const props: Plain = {
+    ...c,
+    ...inputs,
+    ruleId: id,
+    priorMode: mode,
+    adoptedFrom: null,
+    syncedBy: "pfsense",
+  };
+  return { id, props, inputs };
+}
+
 /** The state an import of `id` finds, or undefined when the nodes hold no such item. */
 export async function importedState(
   k: ResourceKind,
@@ -153,6 +186,8 @@ export async function importedState(
       return importDhcpFailover(id, conn);
     case "HaSyncConfig":
       return importHaSync(id, conn);
+    case "OutboundNatConfig":
+      return importNatRule(id, conn);
     default:
       return unsupported(k);
   }

@@ -150,6 +150,19 @@ export const COMPONENT_OUTPUTS: Record<string, Record<string, Prop>> = {
   },
 };
 
+/** Component inputs whose resource input has another name, by component. */
+export const RESOURCE_INPUT_NAMES: Record<string, Record<string, string>> = {
+  OutboundNatRule: { translation: "target" },
+};
+
+/** A component's inputs under the names its resource takes them. */
+function resourceInputs(component: string): Record<string, Prop> {
+  const renames = RESOURCE_INPUT_NAMES[component] ?? {};
+  return Object.fromEntries(
+    Object.entries(COMPONENT_INPUTS[component] ?? {}).map(([k, p]) => [renames[k] ?? k, p]),
+  );
+}
+
 /** The component each custom resource serves (resource inputs = component inputs + `name`). */
 const RESOURCE_OF: Record<string, string> = {
   CarpVipConfig: "CarpVip",
@@ -196,7 +209,7 @@ function customResources(): Record<string, Prop> {
   for (const k of RESOURCE_KINDS.values()) {
     const component = RESOURCE_OF[k.typeName];
     const inputs: Record<string, Prop> = component
-      ? { name: str("The component's name, for messages."), ...COMPONENT_INPUTS[component] }
+      ? { name: str("The component's name, for messages."), ...resourceInputs(component) }
       : {};
     out[k.token] = {
       description: component

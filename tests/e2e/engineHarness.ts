@@ -86,12 +86,21 @@ export class OutputLog {
  * `--show-secrets`, which would defeat the point of checking for plaintext).
  */
 export async function stackExportText(s: Scratch, stack: automation.Stack): Promise<string> {
+  return stackCli(s, stack, ["stack", "export"]);
+}
+
+/** Runs `pulumi <args> --stack <stack>` in the stack's workspace, as a user would; resolves stdout. */
+export async function stackCli(
+  s: Scratch,
+  stack: automation.Stack,
+  args: string[],
+): Promise<string> {
   const st = engine();
   if (!st.installed) throw new Error(st.reason);
   return new Promise((resolve, reject) => {
     execFile(
       st.cli,
-      ["stack", "export", "--stack", stack.name, "--non-interactive"],
+      [...args, "--stack", stack.name, "--non-interactive"],
       {
         cwd: stack.workspace.workDir,
         env: { ...process.env, ...pulumiEnv({ stateDir: s.stateDir }) },

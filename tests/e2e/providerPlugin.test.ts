@@ -7,6 +7,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
+import * as pulumi from "@pulumi/pulumi";
 import { automation } from "@pulumi/pulumi";
 import { startPair, type EmulatedPair } from "../../sdk/emulator";
 import { generateCarpPassword } from "../../sdk/plan";
@@ -24,9 +25,10 @@ import {
   OutputLog,
   scratch,
   skipUnlessEngine,
+  stackCli,
   stackExportText,
 } from "./engineHarness";
-import { carpVips } from "./nodeConfig";
+import { carpVips, outboundNat } from "./nodeConfig";
 import { leaf, toStruct } from "../../sdk/codec/phpValue";
 
 /** Counts of non-"same" operations in an engine summary. */
@@ -254,16 +256,76 @@ describe(
       }
     });
 
+    it("pulumi import finds a NAT rule this library made by its rule id, after its state was lost", async () => {
+      const imports = await inlineStack(s, "imports", async () => {
+        const cluster = new ha.Cluster(stackNodes());
+        const wan = new ha.CarpVip("wan", {
+          cluster,
+          interface: "wan",
+          subnet: "192.168.1.0/24",
+          address: "192.168.1.70",
+          password: pulumi.secret(spec.carpPassword),
+        });
+        const nat = new ha.OutboundNatRule("nat", {
+          cluster,
+          interface: "wan",
+          source: "192.168.99.0/24",
+          translation: wan,
+          description: "imported NAT",
+        });
+        return { ruleId: nat.ruleId };
+      });
+      await imports.setAllConfig(pairConfig(pair));
+      const up = await imports.up({ onOutput: () => undefined });
+      const ruleId = up.outputs.ruleId?.value as string;
+      const natUrn = (t: string) => `urn:pulumi:imports::pfsense-ha-e2e::${t}::nat`;
+      await stackCli(s, imports, [
+        "state",
+        "delete",
+        "--force",
+        natUrn("pfsense-ha:index:OutboundNatRule$pfsense-ha:index:OutboundNatConfig"),
+      ]);
+      await stackCli(s, imports, [
+        "state",
+        "delete",
+        "--force",
+        natUrn("pfsense-ha:index:OutboundNatRule"),
+      ]);
+      const r = await imports.import({
+        resources: [
+          {
+            type: "pfsense-ha:index:OutboundNatConfig",
+            name: "nat-again",
+            id: ruleId,
+            provider: "cluster",
+          },
+        ],
+        nameTable: {
+          cluster: `urn:pulumi:imports::pfsense-ha-e2e::pulumi:providers:pfsense-ha::cluster`,
+        },
+        protect: false,
+        generateCode: true,
+        onOutput: () => undefined,
+      });
+      assert.match(r.generatedCode, /source: "192\.168\.99\.0\/24"/);
+      assert.match(r.generatedCode, /target: "192\.168\.1\.70"/);
+      // Owned again: destroy removes the rule from the nodes.
+      await imports.destroy({ onOutput: () => undefined });
+      assert.deepEqual(outboundNat(pair.primary).targets, []);
+    });
+
     it("an import of a type without import ids fails naming the type and what to do instead", async () => {
       const imports = await inlineStack(s, "imports", async () => {
         new ha.Cluster(stackNodes());
       });
+      await imports.setAllConfig(pairConfig(pair));
+      await imports.up({ onOutput: () => undefined });
       await assert.rejects(
         imports.import({
           resources: [
             {
-              type: "pfsense-ha:index:OutboundNatConfig",
-              name: "nat",
+              type: "pfsense-ha:index:ClusterHaConfigState",
+              name: "all",
               id: "x",
               provider: "cluster",
             },
@@ -274,7 +336,7 @@ describe(
           protect: false,
           onOutput: () => undefined,
         }),
-        /E_IMPORT.*OutboundNatConfig.*cannot be imported.*adopt: true/s,
+        /E_IMPORT.*ClusterHaConfigState.*cannot be imported.*adopt: true/s,
       );
     });
   },

@@ -38,11 +38,6 @@ function sample(key: string, p: Record<string, unknown>): unknown {
   return `${key}-value`;
 }
 
-/** The resource input a component input becomes (the same name unless listed). */
-const RESOURCE_INPUT: Record<string, Record<string, string>> = {
-  OutboundNatRule: { translation: "target" },
-};
-
 test("the schema lists exactly the plugin's resource types and constructed components", async () => {
   const { packageSchema } = await import("../../sdk/plugin/schema");
   const { RESOURCE_KINDS } = await import("../../sdk/plugin/resourceKinds");
@@ -59,7 +54,12 @@ test("the schema lists exactly the plugin's resource types and constructed compo
 });
 
 test("every schema input of a component reaches its resource, every schema output is an output", async () => {
-  const { COMPONENT_INPUTS, COMPONENT_OUTPUTS } = await import("../../sdk/plugin/schema");
+  const { COMPONENT_INPUTS, COMPONENT_OUTPUTS, RESOURCE_INPUT_NAMES, packageSchema } =
+    await import("../../sdk/plugin/schema");
+  const resources = packageSchema("0.0.0").resources as Record<
+    string,
+    { inputProperties: Record<string, unknown> }
+  >;
   const { constructComponent } = await import("../../sdk/plugin/construct");
   const { Provider } = await import("../../sdk/components/provider");
   const provider = new Provider("cluster", {
@@ -87,12 +87,14 @@ test("every schema input of a component reaches its resource, every schema outpu
     );
     assert.ok(child, `${component} registered its resource`);
     for (const k of Object.keys(inputs)) {
-      const key = RESOURCE_INPUT[component]?.[k] ?? k;
+      const key = RESOURCE_INPUT_NAMES[component]?.[k] ?? k;
       assert.notEqual(
         child.inputs[key],
         undefined,
         `${component}.${k} reaches ${child.type}.${key}`,
       );
+      const declared = resources[child.type]?.inputProperties ?? {};
+      assert.ok(key in declared, `${child.type}.${key} is in the schema`);
     }
   }
 });
