@@ -163,6 +163,40 @@ function resourceInputs(component: string): Record<string, Prop> {
   );
 }
 
+/**
+ * Component inputs the component cannot do without (the TypeScript Args' non-optional fields):
+ * typed SDKs make them required arguments (Go: `pulumi.StringInput`, not `StringPtrInput`).
+ */
+export const COMPONENT_REQUIRED_INPUTS: Record<string, string[]> = {
+  CarpVip: ["interface"],
+  HaSyncSettings: ["syncInterface", "username", "password"],
+  OutboundNatRule: ["interface", "source", "translation"],
+  DhcpFailover: ["interface", "vip", "rangeFrom", "rangeTo"],
+};
+
+/**
+ * Component outputs every component has once created (typed SDKs give them non-optional types,
+ * e.g. Go's `pulumi.IntOutput`); the others may be absent (unicast peers, drift, ...).
+ */
+export const COMPONENT_REQUIRED_OUTPUTS: Record<string, string[]> = {
+  CarpVip: [
+    "vhid",
+    "address",
+    "subnetBits",
+    "primaryAdvskew",
+    "secondaryAdvskew",
+    "advbase",
+    "password",
+    "primaryAddress",
+    "secondaryAddress",
+    "uniqid",
+    "interface",
+  ],
+  HaSyncSettings: ["primarySyncAddress", "secondarySyncAddress", "areas"],
+  OutboundNatRule: ["ruleId", "target", "mode"],
+  DhcpFailover: ["gateway", "dnsServers", "primaryPeer", "secondaryPeer"],
+};
+
 /** The component each custom resource serves (resource inputs = component inputs + `name`). */
 const RESOURCE_OF: Record<string, string> = {
   CarpVipConfig: "CarpVip",
@@ -230,7 +264,9 @@ function components(): Record<string, Prop> {
       isComponent: true,
       description: `${name} on both nodes of the cluster its provider reaches (pass the provider as \`providers\`).`,
       inputProperties: inputs,
+      requiredInputs: COMPONENT_REQUIRED_INPUTS[name],
       properties: COMPONENT_OUTPUTS[name],
+      required: COMPONENT_REQUIRED_OUTPUTS[name],
     };
   }
   return out;
@@ -275,11 +311,16 @@ export function packageSchema(version: string): Record<string, unknown> {
       },
     },
     resources: { ...customResources(), ...components() },
+    // supportPack: `gen-sdk --language go` writes the SDK's go.mod (module: importBasePath's
+    // parent) and the version into its pulumi-plugin.json; respectSchemaVersion puts the version
+    // into the SDK's resource options (tools/pulumi-engine/README.md).
+    meta: { supportPack: true },
     language: {
       nodejs: { packageName: "pulumi-pfsense-ha" },
       go: {
         importBasePath: "example.com/pulumi-pfsense-ha/sdk/go/pfsenseha",
         generateResourceContainerTypes: false,
+        respectSchemaVersion: true,
       },
     },
   };

@@ -98,3 +98,36 @@ test("every schema input of a component reaches its resource, every schema outpu
     }
   }
 });
+
+test("a component's required inputs and outputs are among its inputs and outputs", async () => {
+  const {
+    COMPONENT_INPUTS,
+    COMPONENT_OUTPUTS,
+    COMPONENT_REQUIRED_INPUTS,
+    COMPONENT_REQUIRED_OUTPUTS,
+    packageSchema,
+  } = await import("../../sdk/plugin/schema");
+  const resources = packageSchema("0.0.0").resources as Record<
+    string,
+    { requiredInputs?: string[]; required?: string[] }
+  >;
+  assert.deepEqual(
+    Object.keys(COMPONENT_REQUIRED_INPUTS).sort(),
+    Object.keys(COMPONENT_INPUTS).sort(),
+  );
+  assert.deepEqual(
+    Object.keys(COMPONENT_REQUIRED_OUTPUTS).sort(),
+    Object.keys(COMPONENT_OUTPUTS).sort(),
+  );
+  for (const component of Object.keys(COMPONENT_INPUTS)) {
+    const spec = resources[`pfsense-ha:index:${component}`];
+    for (const k of COMPONENT_REQUIRED_INPUTS[component] ?? []) {
+      assert.ok(k in (COMPONENT_INPUTS[component] ?? {}), `${component} input ${k}`);
+    }
+    for (const k of COMPONENT_REQUIRED_OUTPUTS[component] ?? []) {
+      assert.ok(k in (COMPONENT_OUTPUTS[component] ?? {}), `${component} output ${k}`);
+    }
+    assert.deepEqual(spec?.requiredInputs, COMPONENT_REQUIRED_INPUTS[component]);
+    assert.deepEqual(spec?.required, COMPONENT_REQUIRED_OUTPUTS[component]);
+  }
+});
