@@ -17,6 +17,8 @@ export interface ClusterSpec {
   lanDescription: string;
   /** The LAN VIP's primary skew (default 0). */
   lanSkew?: number;
+  /** `ignoreChanges` of the LAN CarpVip component. */
+  lanIgnoreChanges?: string[];
   dhcpRangeTo: string;
   /** Explicit CARP password (the random plugin is not built offline, pulumi-notes A7). */
   carpPassword: string;
@@ -86,17 +88,21 @@ export function clusterProgram(spec: () => ClusterSpec, lib: typeof ha = ha): au
       password,
       description: "WAN CARP VIP",
     });
-    const lan = new ha.CarpVip("lan", {
-      cluster,
-      interface: "lan",
-      subnet: "192.168.99.0/24",
-      primaryAddress: "192.168.99.1",
-      secondaryAddress: "192.168.99.2",
-      address: s.lanVip,
-      password,
-      description: s.lanDescription,
-      skew: s.lanSkew,
-    });
+    const lan = new ha.CarpVip(
+      "lan",
+      {
+        cluster,
+        interface: "lan",
+        subnet: "192.168.99.0/24",
+        primaryAddress: "192.168.99.1",
+        secondaryAddress: "192.168.99.2",
+        address: s.lanVip,
+        password,
+        description: s.lanDescription,
+        skew: s.lanSkew,
+      },
+      { ignoreChanges: s.lanIgnoreChanges },
+    );
     new ha.HaSyncSettings("sync", {
       cluster,
       syncInterface: "opt1",

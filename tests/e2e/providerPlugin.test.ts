@@ -134,6 +134,34 @@ describe(
       );
     });
 
+    it("ignoreChanges on a component reaches its resource", async () => {
+      spec.lanIgnoreChanges = ["description"];
+      spec.lanDescription = "ignored";
+      const r = await stack.preview({ onOutput: () => undefined });
+      assert.equal(r.changeSummary.update ?? 0, 0);
+      spec.lanIgnoreChanges = undefined;
+      spec.lanDescription = "LAN CARP VIP";
+    });
+
+    it("--target of a component takes its resource with --target-dependents (Pulumi targets URNs only)", async () => {
+      spec.lanDescription = "targeted";
+      const lan = "urn:pulumi:plugin::pfsense-ha-e2e::pfsense-ha:index:CarpVip::lan";
+      const alone = await stack.preview({ target: [lan], onOutput: () => undefined });
+      assert.equal(alone.changeSummary.update ?? 0, 0);
+      const events: automation.EngineEvent[] = [];
+      const withDependents = await stack.preview({
+        target: [lan],
+        targetDependents: true,
+        onEvent: (e) => events.push(e),
+        onOutput: () => undefined,
+      });
+      assert.equal(withDependents.changeSummary.update, 1);
+      assert.ok(
+        stepsOf(events).some((x) => x.op === "update" && x.urn.endsWith("CarpVipConfig::lan")),
+      );
+      spec.lanDescription = "LAN CARP VIP";
+    });
+
     it("rotating the primary's password is one provider update and no write to the nodes", async () => {
       const writes = clientWrites(pair);
       pair.primary.changeAdminPassword(generateCarpPassword());
