@@ -46,7 +46,8 @@ export type ErrorCode =
   | "E_FIRST_SYNC_LOSS"
   | "E_PARTIAL"
   // cluster health (health layer)
-  | "E_HEALTH_GATE";
+  | "E_HEALTH_GATE"
+  | "E_DRILL_REFUSED";
 
 /** Structured detail carried by every {@link PfSenseHaError}. */
 export interface ErrorDetail {
