@@ -175,8 +175,13 @@ export async function runDrill(
     const deadline = Math.max(...watches.map(bound));
     let lastBeat = 0;
     for (;;) {
+      // A stopped primary is off the network by design: while it is, only the secondary is read
+      // (a retried read of the primary could straddle a short outage and report it MASTER).
+      const offline = phase === "handover" && disruption.primaryOffline === true;
       const [p, s] = await Promise.all([
-        readNode(cluster.primary, "primary", { config: false, notices: false }),
+        offline
+          ? Promise.resolve({ carp: undefined })
+          : readNode(cluster.primary, "primary", { config: false, notices: false }),
         readNode(cluster.secondary, "secondary", { config: false, notices: false }),
       ]);
       const elapsed = performance.now() - t0;

@@ -34,6 +34,8 @@ export interface Disruption {
   restore: { message: string; run(): Promise<void> };
   /** What to do by hand when `restore` failed. */
   byHand: string;
+  /** The primary is off the network until `restore`: handover is judged on the secondary alone. */
+  primaryOffline?: boolean;
 }
 
 /** Options that choose and allow the stop drill's action. */
@@ -109,6 +111,7 @@ export async function disruptionFor(
           run: () => stopper.start(),
         },
         byHand: "start the primary by hand (power it on or check its console)",
+        primaryOffline: true,
       };
     }
   }
