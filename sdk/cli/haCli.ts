@@ -3,19 +3,26 @@
  * `pfsense-ha`: cluster status and failover drills from the command line, for people and CI.
  *
  *   pfsense-ha status [endpoints] [--wait SECONDS] [--json]
- *   pfsense-ha drill  [endpoints] [--slack SECONDS] [--json]
+ *   pfsense-ha drill  [endpoints] [--kind maintenance|disable-carp|stop] [--allow-stop]
+ *                     [--slack SECONDS] [--json]
+ *   pfsense-ha fleet  up|preview|destroy --sites FILE [--parallel N] (fleetCli.ts)
  *
  * Exit codes: 0 healthy / drill passed; 1 unhealthy / drill failed or cluster not ready;
- * 2 usage error, unreadable endpoints, or a node that cannot be reached.
+ * 2 usage error, unreadable endpoints, a node that cannot be reached, or a refused stop drill.
  * Passwords come from the endpoints file or environment variables and are never printed.
  */
 import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import type { NodeEndpoint, TlsOptions } from "../pfsense";
+import { isHaError } from "../plan/errors";
+import { fleetMain } from "./fleetCli";
 import {
+  DRILL_KINDS,
+  type DrillKind,
   formatDrillReport,
   formatHealthTable,
   getClusterHealth,
+  rebootStopper,
   runDrill,
   waitForClusterHealth,
   type ClusterEndpoints,
@@ -27,7 +34,9 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
 const USAGE = `usage:
   pfsense-ha status [endpoints] [--wait SECONDS] [--json]
-  pfsense-ha drill  [endpoints] [--slack SECONDS] [--poll-ms MS] [--json]
+  pfsense-ha drill  [endpoints] [--kind maintenance|disable-carp|stop] [--allow-stop]
+                    [--boot-timeout SECONDS] [--slack SECONDS] [--poll-ms MS] [--json]
+  pfsense-ha fleet  up|preview|destroy --sites FILE [--parallel N]   (pfsense-ha fleet --help)
 
 endpoints (a file, or flags; flags override the file):
   --endpoints FILE            JSON, '-' = stdin: {"primary":{"url","username","password",
@@ -46,9 +55,15 @@ endpoints (a file, or flags; flags override the file):
 
 status: prints both nodes' CARP state per VHID and the config sync state. --wait polls until
         healthy (progress on stderr). Exit 0 healthy, 1 unhealthy, 2 a node unreachable.
-drill:  demotes the primary (persistent CARP maintenance mode), waits until the secondary is
-        MASTER on every VHID within 3 x advbase + skew/256 s + slack, restores it and waits for
-        failback; prints each VHID's handover time. Exit 0 passed, 1 failed or not ready.`;
+drill:  demotes the primary, waits until the secondary is MASTER on every VHID within
+        3 x advbase + skew/256 s + slack, restores it and waits for failback; prints each VHID's
+        MASTER before/during/after and its handover and failback times.
+        --kind maintenance    persistent CARP maintenance mode (default)
+        --kind disable-carp   Status > CARP "Temporarily Disable CARP", then "Enable CARP"
+        --kind stop           stop the primary: the emulator stops the node (its XML-RPC reboot);
+                              a real firewall is rebooted and is refused without --allow-stop
+        --boot-timeout S      stop: how long the primary may take to answer again (default 600)
+        Exit 0 passed, 1 failed or not ready, 2 refused (stop without --allow-stop).`;
 
 class UsageError extends Error {}
 
@@ -150,6 +165,7 @@ export interface CliIo {
 /** Runs the CLI; resolves to the exit code. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
+  if (command === "fleet") return fleetMain(rest, io);
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
@@ -169,6 +185,9 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         wait: { type: "string" },
         slack: { type: "string" },
         "poll-ms": { type: "string" },
+        kind: { type: "string" },
+        "allow-stop": { type: "boolean" },
+        "boot-timeout": { type: "string" },
         json: { type: "boolean" },
         help: { type: "boolean" },
       },
@@ -192,7 +211,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       ? await status(cluster, values, io)
       : await drill(cluster, values, io);
   } catch (e) {
-    if (e instanceof UsageError) {
+    if (e instanceof UsageError || isHaError(e, "E_DRILL_REFUSED")) {
       io.err(`pfsense-ha: ${e.message}\n`);
       return EXIT.usage;
     }
@@ -239,7 +258,15 @@ async function drill(
 ): Promise<number> {
   const slackMs = seconds(values.slack, "--slack", 3) * 1000;
   const pollMs = seconds(values["poll-ms"], "--poll-ms", 200);
+  const kind = (str(values.kind) ?? "maintenance") as DrillKind;
+  if (!DRILL_KINDS.includes(kind))
+    throw new UsageError(`--kind must be one of ${DRILL_KINDS.join(", ")}`);
+  const bootS = seconds(values["boot-timeout"], "--boot-timeout", 600);
   const report = await runDrill(cluster, {
+    kind,
+    allowStop: values["allow-stop"] === true,
+    stopper:
+      kind === "stop" ? rebootStopper(cluster.primary, { bootTimeoutMs: bootS * 1000 }) : undefined,
     slackMs,
     pollMs,
     onProgress: (p) => {

@@ -4,6 +4,11 @@
  * (interface, vhid): eligible = node running, CARP allowed, VIP applied; effective skew =
  * min((254 in maintenance mode, else advskew) + demotion, 240); lowest advbase + skew/256 is
  * MASTER. A state source hook lets a later mode take states from real CARP peers instead.
+ *
+ * A master that leaves the election silently (node stopped, CARP disabled with
+ * `net.inet.carp.allow=0`) sends no further advertisement, so a backup only takes over once its
+ * own master-down timer (3 × advbase + its advskew/256 s, §8.5) has run out after the last advert
+ * it heard: with `masterDownScale` > 0 that wait is modelled from the moment the better node left.
  */
 
 /** Runtime CARP state names as `get_carp_interface_status` reports them. */
@@ -30,6 +35,8 @@ export interface CarpNodeRuntime {
   maintenance(): boolean;
   /** Applied CARP VIPs keyed `<interface>_vip<vhid>`. */
   applied: Map<string, AppliedCarpVip>;
+  /** ms timestamp when the node last left the election silently (stopped, CARP disallowed). */
+  leftAt?: number;
 }
 
 /** Optional external source of truth (e.g. real ucarp peers); `undefined` = use the model. */
@@ -84,14 +91,39 @@ export class CarpCluster {
     if (!node.carpAllow) return "INIT";
     const others = this.nodes.filter((n) => n !== node && this.eligible(n, key));
     const myAdvert = this.advert(node, key);
-    // Lower advertisement wins; a backup hearing a worse master preempts (preempt=1).
-    const better = others.some(
-      (n) =>
-        this.advert(n, key) <= myAdvert &&
-        !(this.advert(n, key) === myAdvert && n.name > node.name),
-    );
+    const scaleMs = 1000 * this.masterDownScale;
+    const masterDownS = (v: AppliedCarpVip) => 3 * v.advbase + v.advskew / 256;
+    const wins = (n: CarpNodeRuntime) =>
+      this.advert(n, key) < myAdvert || (this.advert(n, key) === myAdvert && n.name < node.name);
+    // Lower advertisement wins. A better peer counts once it is heard: after its own master-down
+    // time, or sooner, at our next advert, when it preempts us (preempt=1).
+    const better = others.some((n) => {
+      if (!wins(n)) return false;
+      const theirs = n.applied.get(key) as AppliedCarpVip;
+      return now - theirs.appliedAt >= Math.min(masterDownS(theirs), myAdvert) * scaleMs;
+    });
     if (better) return "BACKUP";
-    const masterDownMs = (3 * mine.advbase + mine.advskew / 256) * 1000 * this.masterDownScale;
-    return now - mine.appliedAt < masterDownMs ? "BACKUP" : "MASTER";
+    // A worse peer that may be MASTER by now is heard at its next advert, and we preempt it;
+    // otherwise our master-down timer decides.
+    const worseMasters = others.filter((n) => {
+      const theirs = n.applied.get(key) as AppliedCarpVip;
+      return !wins(n) && now - theirs.appliedAt >= masterDownS(theirs) * scaleMs;
+    });
+    const waitS = Math.min(masterDownS(mine), ...worseMasters.map((n) => this.advert(n, key)));
+    // The wait runs from the VIP's (re)application, or from the last advert of a better master
+    // that has since gone silent, whichever is later.
+    const silentSince = this.nodes
+      .filter(
+        (n) =>
+          n !== node &&
+          n.leftAt !== undefined &&
+          !this.eligible(n, key) &&
+          n.applied.has(key) &&
+          wins(n),
+      )
+      .map((n) => n.leftAt as number);
+    const since = Math.max(mine.appliedAt, ...silentSince);
+    const masterDownMs = waitS * scaleMs;
+    return now - since < masterDownMs ? "BACKUP" : "MASTER";
   }
 }

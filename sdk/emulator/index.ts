@@ -36,3 +36,5 @@ export {
 export { authenticate, hashPassword, verifyPassword, HA_SYNC_PRIV } from "./auth";
 export { DEFAULT_CONFIG_XML } from "./defaultConfig";
 export { PhpFatalError, PhpException } from "./phpErrors";
+export { emulatedNodeStopper } from "./drillStopper";
+export { registerCarpDrillHandlers, PFSYNC_SETUP_WAIT_MS } from "./carpDrillHandlers";

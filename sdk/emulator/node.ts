@@ -63,6 +63,7 @@ import {
 } from "./receiverSemantics";
 import { PhpFatalError, phpErrorLine, phpFatalReply, uncaughtExceptionFault } from "./phpErrors";
 import { registerConditionalWriteHandlers } from "./conditionalRestore";
+import { registerCarpDrillHandlers } from "./carpDrillHandlers";
 import { buildSyncPayload, ownAddressFacing, syncSectionList } from "./syncPayload";
 import { syncClientLogUrl } from "./syncClientUrl";
 import { dropEmptyListEntries, markConfigUpgrade } from "./bootParse";
@@ -136,7 +137,7 @@ export interface NodeOptions {
   tls?: { key: string; cert: string };
 }
 
-/** A handler for an exec_php snippet; its return value is `$toreturn`. */
+/** A handler for an exec_php snippet; its return value (or what its promise resolves to) is `$toreturn`. */
 export type ExecPhpHandler = (ctx: {
   node: EmulatedNode;
   code: string;
@@ -424,6 +425,7 @@ export class EmulatedNode {
 
   /** Stops listening and drops open connections; the config stays on disk. */
   async stop(): Promise<void> {
+    if (this.running) this.runtime.leftAt = Date.now(); // a stopped master just goes silent
     this.running = false;
     clearTimeout(this.syncTimer);
     this.syncTimer = undefined;
@@ -485,6 +487,7 @@ export class EmulatedNode {
 
   /** Allows or disallows CARP (sysctl net.inet.carp.allow; "Temporarily Disable CARP"). */
   setCarpAllowed(allow: boolean): void {
+    if (this.runtime.carpAllow && !allow) this.runtime.leftAt = Date.now();
     this.runtime.carpAllow = allow;
   }
 
@@ -1026,11 +1029,14 @@ export class EmulatedNode {
     this.execLog.push({ kind: "php", code, matched: h !== undefined });
     if (!h) return true;
     const value = h.handler({ node: this, code, sourceIp });
+    // A handler may take time (an async one answers when its modelled work is done).
+    if (value instanceof Promise) return value.then((v: unknown) => (phpTruthy(v) ? v : true));
     return phpTruthy(value) ? value : true;
   }
 
   private registerDefaultHandlers(): void {
     registerConditionalWriteHandlers(this);
+    registerCarpDrillHandlers(this);
     this.registerExecPhp(PHP_SNIPPETS.carpStatus, () => ({
       ...this.carpStatus(),
       marker: "pfsense-ha:carp-status:1",

@@ -1,19 +1,23 @@
 /**
- * A failover drill: demote the primary with persistent CARP maintenance mode (§8.3), wait until
- * the secondary is MASTER on every VHID within the CARP bound, leave maintenance mode, wait until
- * the primary is MASTER again (failback, pfSense runs with preempt on), and report each VHID's
- * handover and failback time. Maintenance mode is always left again, even when the drill fails.
+ * A failover drill: demote the primary (one of the guide's tests, drillKinds.ts: persistent CARP
+ * maintenance mode, Temporarily Disable CARP, or stopping it), wait until the secondary is MASTER
+ * on every VHID within the CARP bound, undo the demotion, wait until the primary is MASTER again
+ * (failback, pfSense runs with preempt on), and report each VHID's holder before, during and
+ * after, and its handover and failback time. The demotion is always undone, even when the drill
+ * fails.
  */
 import { performance } from "node:perf_hooks";
 import { setTimeout as sleep } from "node:timers/promises";
 import { DEFAULT_HANDOVER_SLACK_MS, handoverBoundMs } from "./carpBounds";
 import { getClusterHealth, readNode } from "./clusterHealth";
 import { gateVerdict } from "./healthVerdict";
-import { enterMaintenance, leaveMaintenance } from "./maintenance";
-import type { ClusterEndpoints, ClusterHealth, VipState } from "./types";
+import { disruptionFor, type DrillKind, type StopDrillOptions } from "./drillKinds";
+import type { ClusterEndpoints, ClusterHealth, MasterHolder, VipState } from "./types";
 
 /** Options of {@link runDrill}. */
-export interface DrillOptions {
+export interface DrillOptions extends StopDrillOptions {
+  /** Which test to run. Default `maintenance`. */
+  kind?: DrillKind;
   /** Added to each VHID's CARP bound (3 × advbase + skew/256 s), in ms. Default 3000. */
   slackMs?: number;
   /** Pause between CARP status readings, in ms. Default 200. */
@@ -61,13 +65,17 @@ export interface DrillVhidResult {
   failbackMs?: number;
   /** 3 × advbase + primarySkew/256 s + slack, in ms. */
   failbackBoundMs: number;
+  /** Which node was MASTER before the drill, once handed over (or at the bound), and at the end. */
+  masters: { before: MasterHolder; during?: MasterHolder; after?: MasterHolder };
   /** Handed over and back, each within its bound. */
   ok: boolean;
 }
 
 /** Outcome of {@link runDrill}. */
 export interface DrillReport {
-  /** Every VHID handed over and back within its bound, and maintenance mode was left. */
+  /** The test that ran. */
+  kind: DrillKind;
+  /** Every VHID handed over and back within its bound, and the demotion was undone. */
   ok: boolean;
   /** One result per VHID. */
   vhids: DrillVhidResult[];
@@ -75,6 +83,8 @@ export interface DrillReport {
   problems: string[];
   /** Health before the drill (the precondition). */
   before: ClusterHealth;
+  /** ms the undo took (leaving maintenance, enabling CARP, the node's restart or boot). */
+  restoreMs?: number;
   /** Whole drill, ms. */
   durationMs: number;
 }
@@ -87,8 +97,13 @@ interface Watch {
 /**
  * Runs the drill against a healthy cluster (every VHID MASTER on the primary). If the cluster is
  * not healthy beforehand, nothing is changed and the report says why. Node errors while waiting
- * count as "not yet" (the bounds decide); other errors end the drill early. It never throws:
- * every failure is a line in `problems`, and `ok` is false.
+ * count as "not yet" (the bounds decide); other errors end the drill early. Every failure of the
+ * drill is a line in `problems` (`ok` false); it throws only `E_DRILL_REFUSED`, before touching
+ * anything, for a `stop` drill on a real firewall without `allowStop`.
+ *
+ * @example
+ * const r = await runDrill(cluster, { kind: "disable-carp" });
+ * console.log(formatDrillReport(r));
  */
 export async function runDrill(
   cluster: ClusterEndpoints,
@@ -97,8 +112,10 @@ export async function runDrill(
   const slackMs = options.slackMs ?? DEFAULT_HANDOVER_SLACK_MS;
   const pollMs = options.pollMs ?? 200;
   const progress = options.onProgress ?? (() => undefined);
+  const kind = options.kind ?? "maintenance";
   const started = performance.now();
   const problems: string[] = [];
+  const disruption = await disruptionFor(kind, cluster, options);
 
   progress({
     phase: "precheck",
@@ -109,23 +126,19 @@ export async function runDrill(
   });
   const before = await getClusterHealth(cluster);
   const verdict = gateVerdict(before);
+  let restoreMs: number | undefined;
   const report = (vhids: DrillVhidResult[]): DrillReport => ({
+    kind,
     ok: problems.length === 0,
     vhids,
     problems,
     before,
+    ...(restoreMs === undefined ? {} : { restoreMs }),
     durationMs: performance.now() - started,
   });
   const notReady = [
     ...verdict.reasons.map((r) => `not drilled, cluster not ready: ${r}`),
-    ...(before.primary.maintenance
-      ? ["not drilled: the primary is already in maintenance mode"]
-      : []),
-    // A secondary in maintenance advertises as badly as the demoted primary (both clamp to 240,
-    // §8.5), so it could never take over.
-    ...(before.secondary.maintenance
-      ? ["not drilled: the secondary is in maintenance mode and could not take over"]
-      : []),
+    ...disruption.notReady(before),
   ];
   if (notReady.length > 0) {
     problems.push(...notReady);
@@ -143,6 +156,7 @@ export async function runDrill(
       secondarySkew: v.secondarySkew ?? 0,
       handoverBoundMs: handoverBoundMs(v.advbase, v.secondarySkew ?? 0, slackMs),
       failbackBoundMs: handoverBoundMs(v.advbase, v.primarySkew ?? 0, slackMs),
+      masters: { before: v.master },
       ok: false,
     },
   }));
@@ -151,6 +165,7 @@ export async function runDrill(
   /** Polls until `moved` holds for every VHID in one reading, or the largest bound passes. */
   const waitPhase = async (
     phase: "handover" | "failback",
+    holder: "during" | "after",
     moved: (p: VipState, s: VipState) => boolean,
     record: (w: Watch, ms: number) => void,
     recorded: (w: Watch) => boolean,
@@ -160,8 +175,13 @@ export async function runDrill(
     const deadline = Math.max(...watches.map(bound));
     let lastBeat = 0;
     for (;;) {
+      // A stopped primary is off the network by design: while it is, only the secondary is read
+      // (a retried read of the primary could straddle a short outage and report it MASTER).
+      const offline = phase === "handover" && disruption.primaryOffline === true;
       const [p, s] = await Promise.all([
-        readNode(cluster.primary, "primary", { config: false, notices: false }),
+        offline
+          ? Promise.resolve({ carp: undefined })
+          : readNode(cluster.primary, "primary", { config: false, notices: false }),
         readNode(cluster.secondary, "secondary", { config: false, notices: false }),
       ]);
       const elapsed = performance.now() - t0;
@@ -169,6 +189,7 @@ export async function runDrill(
       for (const w of watches) {
         const ps: VipState = p.carp ? (p.carp.vips[w.uniqid] ?? "") : "UNKNOWN";
         const ss: VipState = s.carp ? (s.carp.vips[w.uniqid] ?? "") : "UNKNOWN";
+        if (!recorded(w)) w.row.masters[holder] = holderOf(ps, ss);
         if (moved(ps, ss)) {
           if (!recorded(w)) {
             record(w, elapsed);
@@ -199,19 +220,20 @@ export async function runDrill(
     }
   };
 
-  let inMaintenance = false;
+  let demoted = false;
   try {
     progress({
       phase: "handover",
       elapsedMs: 0,
       done: 0,
       total,
-      message: "primary enters persistent CARP maintenance mode",
+      message: disruption.demote.message,
     });
-    inMaintenance = true; // set first: a failed call may still have switched it on
-    await enterMaintenance(cluster.primary);
+    demoted = true; // set first: a failed call may still have demoted the primary
+    await disruption.demote.run();
     const handedOver = await waitPhase(
       "handover",
+      "during",
       (p, s) => s === "MASTER" && p !== "MASTER",
       (w, ms) => (w.row.handoverMs = ms),
       (w) => w.row.handoverMs !== undefined,
@@ -225,12 +247,15 @@ export async function runDrill(
       elapsedMs: 0,
       done: 0,
       total,
-      message: "primary leaves maintenance mode",
+      message: disruption.restore.message,
     });
-    await leaveMaintenance(cluster.primary);
-    inMaintenance = false;
+    const r0 = performance.now();
+    await disruption.restore.run();
+    demoted = false;
+    restoreMs = performance.now() - r0;
     const failedBack = await waitPhase(
       "failback",
+      "after",
       (p, s) => p === "MASTER" && s === "BACKUP",
       (w, ms) => (w.row.failbackMs = ms),
       (w) => w.row.failbackMs !== undefined,
@@ -241,12 +266,12 @@ export async function runDrill(
   } catch (e) {
     problems.push(`drill aborted: ${e instanceof Error ? e.message : String(e)}`);
   } finally {
-    if (inMaintenance) {
+    if (demoted) {
       try {
-        await leaveMaintenance(cluster.primary);
+        await disruption.restore.run();
       } catch (e) {
         problems.push(
-          `could not leave maintenance mode on the primary, leave it by hand (Status > CARP): ${e instanceof Error ? e.message : String(e)}`,
+          `could not undo the drill on the primary, ${disruption.byHand}: ${e instanceof Error ? e.message : String(e)}`,
         );
       }
     }
@@ -280,3 +305,8 @@ export async function runDrill(
 }
 
 const ms = (v: number) => `${(v / 1000).toFixed(2)} s`;
+
+function holderOf(p: VipState, s: VipState): MasterHolder {
+  if (p === "MASTER") return s === "MASTER" ? "both" : "primary";
+  return s === "MASTER" ? "secondary" : "none";
+}

@@ -99,17 +99,32 @@ export function formatHealthTable(h: ClusterHealth): string {
 
 const secs = (ms: number | undefined) => (ms === undefined ? "-" : `${(ms / 1000).toFixed(2)} s`);
 
-/** Renders a {@link DrillReport}: one row per VHID with handover and failback times. */
+/**
+ * Renders a {@link DrillReport}: one row per VHID with the MASTER before / during / after the
+ * drill and the handover and failback times.
+ */
 export function formatDrillReport(r: DrillReport): string {
   const out: string[] = [];
   if (r.vhids.length > 0) {
+    out.push(`DRILL ${r.kind}`);
     out.push(
       formatColumns(
-        ["INTERFACE", "VHID", "ADDRESS", "HANDOVER", "BOUND", "FAILBACK", "BOUND", "RESULT"],
+        [
+          "INTERFACE",
+          "VHID",
+          "ADDRESS",
+          "MASTER BEFORE/DURING/AFTER",
+          "HANDOVER",
+          "BOUND",
+          "FAILBACK",
+          "BOUND",
+          "RESULT",
+        ],
         r.vhids.map((v) => [
           v.interface,
           String(v.vhid),
           v.address,
+          [v.masters.before, v.masters.during ?? "-", v.masters.after ?? "-"].join(" / "),
           secs(v.handoverMs),
           secs(v.handoverBoundMs),
           secs(v.failbackMs),
@@ -120,6 +135,8 @@ export function formatDrillReport(r: DrillReport): string {
     );
     out.push("");
   }
+  if (r.restoreMs !== undefined && r.kind !== "maintenance")
+    out.push(`primary restored in ${secs(r.restoreMs)} (failback timed from then)`);
   if (r.ok) out.push(`DRILL PASSED in ${secs(r.durationMs)}`);
   else {
     out.push(`DRILL FAILED (${r.problems.length} problem(s)):`);

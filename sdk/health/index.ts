@@ -8,6 +8,13 @@ export type { NodeReading } from "./healthVerdict";
 export { waitForClusterHealth } from "./waitForHealth";
 export type { WaitForHealthOptions, WaitForHealthResult } from "./waitForHealth";
 export { enterMaintenance, leaveMaintenance } from "./maintenance";
+export { disableCarp, enableCarp } from "./carpAllow";
+export { probeNodePlatform } from "./nodePlatform";
+export type { NodePlatform } from "./nodePlatform";
+export { rebootStopper } from "./nodeStopper";
+export type { NodeStopper, RebootStopperOptions } from "./nodeStopper";
+export { DRILL_KINDS, disruptionFor } from "./drillKinds";
+export type { Disruption, DrillKind, StopDrillOptions } from "./drillKinds";
 export { runDrill } from "./drill";
 export type {
   DrillOptions,

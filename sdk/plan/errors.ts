@@ -47,7 +47,8 @@ export type ErrorCode =
   | "E_PARTIAL"
   | "E_IMPORT"
   // cluster health (health layer)
-  | "E_HEALTH_GATE";
+  | "E_HEALTH_GATE"
+  | "E_DRILL_REFUSED";
 
 /** Structured detail carried by every {@link PfSenseHaError}. */
 export interface ErrorDetail {

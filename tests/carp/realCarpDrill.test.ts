@@ -2,8 +2,9 @@
  * The emulator in real-CARP mode: the pair's CARP VIPs (planned and written by the library, synced
  * by the primary's own auto-sync) run as ucarp peers in private namespaces, and the nodes report
  * what those peers really elect. Health converges for real, a drill through the `pfsense-ha` CLI
- * hands every VHID over and back within the CARP bound (with ucarp's extra delivery delay), and a
- * stopped primary node hands over like a crashed firewall.
+ * hands every VHID over and back within the CARP bound (with ucarp's extra delivery delay), so do
+ * the disable-CARP drill (the primary's peers stop advertising) and the stop drill (the primary
+ * node stops and restarts), and a stopped primary node hands over like a crashed firewall.
  */
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
@@ -12,7 +13,13 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { performance } from "node:perf_hooks";
-import { getClusterHealth, waitForClusterHealth, type DrillReport } from "../../sdk/health";
+import {
+  getClusterHealth,
+  runDrill,
+  waitForClusterHealth,
+  type DrillReport,
+} from "../../sdk/health";
+import { emulatedNodeStopper } from "../../sdk/emulator";
 import { createNodeClient } from "../../sdk/pfsense";
 import { startPairFixture, type PairFixture } from "../health/pairFixture";
 import { carpLabUnavailableReason } from "../../sdk/emulator/ucarpLab";
@@ -123,6 +130,52 @@ describe("emulator with real CARP (ucarp peers): health, drill and failover", ()
     assert.match(r.stderr, /secondary is MASTER after/);
     const h = await getClusterHealth(f!.endpoints);
     assert.equal(h.healthy, true, JSON.stringify(h.problems));
+  });
+
+  /** ucarp's delivery delay and poll period on top of the CARP bound (ucarp-notes §3). */
+  const ucarpSlackS = () => Math.max(...skews().map((p) => p.advbase + p.advskew / 256)) + 2;
+  const assertRealHandover = (t: { diagnostic(m: string): void }, report: DrillReport) => {
+    assert.equal(report.ok, true, report.problems.join("; "));
+    for (const v of report.vhids) {
+      const lower = ucarpFailoverBoundsMs(
+        { advbase: v.advbase, advskew: v.secondarySkew },
+        v.advbase,
+      ).minMs;
+      t.diagnostic(
+        `${report.kind} ${v.interface} vhid ${v.vhid}: ${v.masters.before}/${v.masters.during}/${v.masters.after}, handover ${(v.handoverMs! / 1000).toFixed(2)} s, failback ${(v.failbackMs! / 1000).toFixed(2)} s`,
+      );
+      assert.deepEqual(v.masters, { before: "primary", during: "secondary", after: "primary" });
+      // The primary goes silent: the secondary must wait out its master-down interval.
+      assert.ok(v.handoverMs! >= lower, `handover before master-down (${v.handoverMs} ms)`);
+    }
+  };
+
+  it("pfsense-ha drill --kind disable-carp: the primary's peers go silent, the secondary takes over", async (t) => {
+    if (unavailable) return t.skip(unavailable);
+    const r = await runCli([
+      "drill",
+      "--endpoints",
+      join(dir, "endpoints.json"),
+      "--kind",
+      "disable-carp",
+      "--slack",
+      String(ucarpSlackS()),
+      "--json",
+    ]);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assertRealHandover(t, JSON.parse(r.stdout) as DrillReport);
+    assert.equal((await getClusterHealth(f!.endpoints)).healthy, true);
+  });
+
+  it("the stop drill stops and restarts the emulated primary; real CARP hands over and back", async (t) => {
+    if (unavailable) return t.skip(unavailable);
+    const report = await runDrill(f!.endpoints, {
+      kind: "stop",
+      stopper: emulatedNodeStopper(f!.pair.primary),
+      slackMs: ucarpSlackS() * 1000,
+    });
+    assertRealHandover(t, report);
+    assert.equal((await getClusterHealth(f!.endpoints)).healthy, true);
   });
 
   it("a stopped primary node hands every VHID to the secondary like a crashed firewall", async (t) => {

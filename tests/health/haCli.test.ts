@@ -10,7 +10,17 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
-import { enterMaintenance, leaveMaintenance, type ClusterHealth } from "../../sdk/health";
+import {
+  DRILL_MARKERS,
+  EMULATOR_PLATFORM,
+  PHP_PLATFORM_PROBE,
+} from "../../sdk/codec/drillSnippets";
+import {
+  enterMaintenance,
+  leaveMaintenance,
+  type ClusterHealth,
+  type DrillReport,
+} from "../../sdk/health";
 import { startPairFixture, type PairFixture } from "./pairFixture";
 
 const CLI = resolve(__dirname, "../../sdk/cli/haCli.js");
@@ -120,13 +130,14 @@ describe("pfsense-ha CLI against an emulated pair", () => {
     assert.equal(r.code, 0, r.stderr + r.stdout);
     assert.match(
       r.stdout,
-      /^INTERFACE\s+VHID\s+ADDRESS\s+HANDOVER\s+BOUND\s+FAILBACK\s+BOUND\s+RESULT$/m,
+      /^INTERFACE\s+VHID\s+ADDRESS\s+MASTER BEFORE\/DURING\/AFTER\s+HANDOVER\s+BOUND\s+FAILBACK\s+BOUND\s+RESULT$/m,
     );
+    assert.match(r.stdout, /^DRILL maintenance$/m);
     for (const v of f.vips)
       assert.match(
         r.stdout,
         new RegExp(
-          `^${v.interface}\\s+${v.vhid}\\s+\\S+\\s+\\d+\\.\\d\\d s\\s+6\\.39 s\\s+\\d+\\.\\d\\d s\\s+6\\.00 s\\s+ok$`,
+          `^${v.interface}\\s+${v.vhid}\\s+\\S+\\s+primary / secondary / primary\\s+\\d+\\.\\d\\d s\\s+6\\.39 s\\s+\\d+\\.\\d\\d s\\s+6\\.00 s\\s+ok$`,
           "m",
         ),
       );
@@ -134,6 +145,65 @@ describe("pfsense-ha CLI against an emulated pair", () => {
     assert.match(r.stderr, /\[handover .* primary enters persistent CARP maintenance mode/);
     assert.match(r.stderr, /\[failback .*\] .* primary is MASTER after/);
     assertNoSecrets(r);
+  });
+
+  it("drill --kind disable-carp: Temporarily Disable CARP on the primary, Enable CARP, exit 0", async () => {
+    const r = await runCli(["drill", "--endpoints", endpointsFile, "--kind", "disable-carp"]);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.match(r.stdout, /^DRILL disable-carp$/m);
+    assert.equal(
+      r.stdout.match(/primary \/ secondary \/ primary\s.*\sok$/gm)?.length,
+      f.vips.length,
+    );
+    assert.match(r.stdout, /^primary restored in \d+\.\d\d s \(failback timed from then\)$/m);
+    assert.match(r.stderr, /\[handover .*\] primary: Temporarily Disable CARP/);
+    assert.match(r.stderr, /\[failback .*\] primary: Enable CARP/);
+    assertNoSecrets(r);
+  });
+
+  it("drill --kind stop reboots the emulated primary (it says it is the emulator) and exits 0", async () => {
+    const r = await runCli(["drill", "--endpoints", endpointsFile, "--kind", "stop", "--json"]);
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const report = JSON.parse(r.stdout) as DrillReport;
+    assert.equal(report.kind, "stop");
+    assert.ok(report.vhids.every((v) => v.masters.during === "secondary" && v.ok));
+    assert.match(r.stderr, /primary stops \(XML-RPC reboot\)/);
+  });
+
+  it("drill --kind stop on a real firewall exits 2 with E_DRILL_REFUSED unless --allow-stop", async () => {
+    f.pair.primary.registerExecPhp(PHP_PLATFORM_PROBE, () => ({
+      platform: "FreeBSD",
+      marker: DRILL_MARKERS.platform,
+    }));
+    const r = await runCli(["drill", "--endpoints", endpointsFile, "--kind", "stop"]);
+    assert.equal(r.code, 2, r.stderr + r.stdout);
+    assert.match(
+      r.stderr,
+      /\[E_DRILL_REFUSED\] drill stop: .*real firewall \(platform FreeBSD\).*--allow-stop/,
+    );
+    assert.equal(r.stdout, "");
+    assert.equal(f.pair.primary.isRunning(), true);
+    const allowed = await runCli([
+      "drill",
+      "--endpoints",
+      endpointsFile,
+      "--kind",
+      "stop",
+      "--allow-stop",
+    ]);
+    assert.equal(allowed.code, 0, allowed.stderr + allowed.stdout);
+    assert.match(allowed.stdout, /^DRILL PASSED/m);
+    // The probe answers as the emulator again for the tests after this one.
+    f.pair.primary.registerExecPhp(PHP_PLATFORM_PROBE, () => ({
+      platform: EMULATOR_PLATFORM,
+      marker: DRILL_MARKERS.platform,
+    }));
+  });
+
+  it("drill --kind must be one of the three drills", async () => {
+    const r = await runCli(["drill", "--endpoints", endpointsFile, "--kind", "unplug"]);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /--kind must be one of maintenance, disable-carp, stop/);
   });
 
   it("takes endpoints from flags and passwords from the environment", async () => {
