@@ -104,7 +104,7 @@ describe("pfsense-ha fleet: three emulated sites through the real engine", { ski
       assert.match(row(r, n), /^\S+\s+succeeded\s+\d+ \(create \d+\)\s+\d+\.\d s$/);
       assert.match(
         r.stderr,
-        new RegExp(`^\\[${n}\\s+\\d+\\.\\d s\\] create pfsense-ha:index:CarpVip "wan"$`, "m"),
+        new RegExp(`^\\[${n}\\s+\\d+\\.\\d s\\] create pfsense-ha:index:CarpVipConfig "wan"$`, "m"),
       );
       assert.match(
         r.stderr,
