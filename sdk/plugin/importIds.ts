@@ -9,9 +9,11 @@
  * | `DhcpFailoverConfig` | the interface (e.g. `lan`) whose dhcpd has a failover peer |
  * | `HaSyncConfig` | `hasync` (the node pair's one HA sync setting) |
  * | `OutboundNatConfig` | the rule id (`nat-…`) a rule made by this library carries in its marker |
+ * | `ClusterHaConfigState` | its items, `<kind>:<key>=<item id>` joined by `,`, e.g. `carpVips:wan=wan/1,outboundNat:out=nat-…,dhcpFailover:lan=lan` |
+ * | `ClusterHealthCheck` | any name: it owns nothing on the nodes; the import records a reading |
  *
- * A hand-made NAT rule has no identity of its own on the node (importing must not write one), and
- * the aggregate and the health gate are no single item: those refuse with E_IMPORT.
+ * A hand-made NAT rule has no identity of its own on the node (importing must not write one), so
+ * it refuses with E_IMPORT.
  */
 import { haError } from "../plan/errors";
 import type { NodeHaConfig, VirtualIp } from "../plan/model";
@@ -172,6 +174,82 @@ async function importNatRule(id: string, c: Connection): Promise<ImportedState |
   return { id, props, inputs };
 }
 
+type ItemKind = "carpVips" | "outboundNat" | "dhcpFailover";
+const ITEM_IMPORTS: Record<
+  ItemKind,
+  (id: string, c: Connection) => Promise<ImportedState | undefined>
+> = {
+  carpVips: importCarpVip,
+  outboundNat: importNatRule,
+  dhcpFailover: importDhcpFailover,
+};
+
+function badAggregateId(k: ResourceKind, part: string): never {
+  throw haError({
+    code: "E_IMPORT",
+    field: k.typeName,
+    value: part,
+    message: "is not an item of the form <kind>:<key>=<item id>",
+    fix: "list the items as carpVips:<key>=<interface>/<vhid>, outboundNat:<key>=<rule id>, dhcpFailover:<key>=<interface>, joined by commas",
+  });
+}
+
+/** The aggregate: each listed item imported as its own kind would be, under its key. */
+async function importClusterHa(
+  k: ResourceKind,
+  id: string,
+  c: Connection,
+): Promise<ImportedState | undefined> {
+  const items: Record<ItemKind, Plain> = { carpVips: {}, outboundNat: {}, dhcpFailover: {} };
+  const inputs: Record<string, Plain> = {
+    carpVips: {},
+    outboundNat: {},
+    dhcpFailover: {},
+    carpPasswords: {},
+  };
+  for (const part of id.split(",").filter((p) => p !== "")) {
+    const m = /^(carpVips|outboundNat|dhcpFailover):([^=]+)=(.+)$/.exec(part);
+    if (!m) badAggregateId(k, part);
+    const [, kind, key, itemId] = m as unknown as [string, ItemKind, string, string];
+    const found = await ITEM_IMPORTS[kind](itemId, c);
+    if (found === undefined) return undefined;
+    const {
+      primary: _p,
+      secondary: _s,
+      name: _n,
+      stack: _st,
+      syncWaitMs: _w,
+      password,
+      adoptedFrom: _a,
+      ...state
+    } = found.props;
+    const { password: _pw, ...declared } = found.inputs;
+    (items[kind] as Plain)[key] = state;
+    (inputs[kind] as Plain)[key] = kind === "outboundNat" ? { ...declared } : declared;
+    if (kind === "carpVips") (inputs.carpPasswords as Plain)[key] = password;
+  }
+  const props: Plain = {
+    ...c,
+    ...inputs,
+    items,
+    adoptedVips: {},
+    drift: { primary: [], secondary: [] },
+  };
+  return { id: `cluster-ha/${String(c.name)}`, props, inputs };
+}
+
+/** The gate owns nothing: an import records a passing-shaped reading it will redo at the next up. */
+function importHealthCheck(id: string, c: Connection): ImportedState {
+  const props: Plain = {
+    ...c,
+    ok: true,
+    checkedAt: new Date().toISOString(),
+    waitedMs: 0,
+    vhids: [],
+  };
+  return { id, props, inputs: {} };
+}
+
 /** The state an import of `id` finds, or undefined when the nodes hold no such item. */
 export async function importedState(
   k: ResourceKind,
@@ -188,6 +266,10 @@ export async function importedState(
       return importHaSync(id, conn);
     case "OutboundNatConfig":
       return importNatRule(id, conn);
+    case "ClusterHaConfigState":
+      return importClusterHa(k, id, conn);
+    case "ClusterHealthCheck":
+      return importHealthCheck(id, conn);
     default:
       return unsupported(k);
   }

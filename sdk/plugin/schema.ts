@@ -238,19 +238,67 @@ function providerInputs(): Record<string, Prop> {
   };
 }
 
+const mapOf = (type: string, description: string): Prop => ({
+  type: "object",
+  additionalProperties: { $ref: `#/types/${PACKAGE}:index:${type}` },
+  description,
+});
+
+/** Inputs of the resources that serve no construct-able component (TypeScript-only components). */
+const OTHER_RESOURCE_INPUTS: Record<string, Record<string, Prop>> = {
+  ClusterHaConfigState: {
+    name: str("The component's name, for messages."),
+    carpVips: mapOf("ClusterHaVipItem", "CARP VIPs by key."),
+    carpPasswords: secret({
+      type: "object",
+      additionalProperties: { type: "string" },
+      description: "Each VIP's CARP password, by the VIP's key.",
+    }),
+    outboundNat: mapOf("ClusterHaNatItem", "Outbound NAT rules by key."),
+    dhcpFailover: mapOf("ClusterHaDhcpItem", "DHCP failovers by key."),
+  },
+  ClusterHealthCheck: {
+    timeoutMs: int("Give up after this many ms. Default 60000."),
+    pollMs: int("Pause between readings, ms. Default 1000."),
+    requireHealthy: bool("Also require full health. Default false."),
+    checkEveryUp: bool("Check on every up. Default true."),
+  },
+};
+
+/** The aggregate's item types: the item components' resource inputs (the password apart). */
+function aggregateItemTypes(): Record<string, Prop> {
+  const object = (description: string, properties: Record<string, Prop>): Prop => ({
+    type: "object",
+    description,
+    properties,
+  });
+  const { password: _password, ...vip } = resourceInputs("CarpVip");
+  return {
+    [`${PACKAGE}:index:ClusterHaVipItem`]: object("One CARP VIP of ClusterHaConfig.", vip),
+    [`${PACKAGE}:index:ClusterHaNatItem`]: object(
+      "One outbound NAT rule of ClusterHaConfig (`target` may name a VIP's key).",
+      resourceInputs("OutboundNatRule"),
+    ),
+    [`${PACKAGE}:index:ClusterHaDhcpItem`]: object(
+      "One DHCP failover of ClusterHaConfig (`vip` may name a VIP's key).",
+      resourceInputs("DhcpFailover"),
+    ),
+  };
+}
+
 function customResources(): Record<string, Prop> {
   const out: Record<string, Prop> = {};
   for (const k of RESOURCE_KINDS.values()) {
     const component = RESOURCE_OF[k.typeName];
     const inputs: Record<string, Prop> = component
       ? { name: str("The component's name, for messages."), ...resourceInputs(component) }
-      : {};
+      : (OTHER_RESOURCE_INPUTS[k.typeName] ?? {});
     out[k.token] = {
       description: component
         ? `The resource behind ${component} (import ids: see the README).`
         : `The resource behind the ${k.typeName === "ClusterHealthCheck" ? "ClusterHealthGate" : "ClusterHaConfig"} component (TypeScript).`,
       inputProperties: inputs,
-      properties: component ? { ...inputs, ...COMPONENT_OUTPUTS[component] } : {},
+      properties: component ? { ...inputs, ...COMPONENT_OUTPUTS[component] } : inputs,
       aliases: [{ type: k.legacyType }],
     };
   }
@@ -289,6 +337,7 @@ export function packageSchema(version: string): Record<string, unknown> {
       requiredInputs: ["primary", "secondary"],
     },
     types: {
+      ...aggregateItemTypes(),
       [`${PACKAGE}:index:NodeEndpoint`]: endpointType(),
       [`${PACKAGE}:index:TlsOptions`]: {
         type: "object",

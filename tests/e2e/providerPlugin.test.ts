@@ -19,7 +19,7 @@ import {
   stackNodes,
   type ClusterSpec,
 } from "./clusterProgram";
-import { configureHaSyncByHand, guiAddCarpVip, settle, WAN } from "./safeWritesHelpers";
+import { configureHaSyncByHand, guiAddCarpVip, LAN, settle, WAN } from "./safeWritesHelpers";
 import {
   inlineStack,
   OutputLog,
@@ -342,29 +342,60 @@ describe(
       assert.deepEqual(outboundNat(pair.primary).targets, []);
     });
 
-    it("an import of a type without import ids fails naming the type and what to do instead", async () => {
+    it("pulumi import takes hand-made items into the aggregate by <kind>:<key>=<id>, and the gate by any name", async () => {
+      const vip = guiAddCarpVip(pair.primary, LAN, "192.168.99.77", "aggregate VIP");
       const imports = await inlineStack(s, "imports", async () => {
         new ha.Cluster(stackNodes());
       });
       await imports.setAllConfig(pairConfig(pair));
       await imports.up({ onOutput: () => undefined });
+      const nameTable = {
+        cluster: `urn:pulumi:imports::pfsense-ha-e2e::pulumi:providers:pfsense-ha::cluster`,
+      };
+      const r = await imports.import({
+        resources: [
+          {
+            type: "pfsense-ha:index:ClusterHaConfigState",
+            name: "all",
+            id: `carpVips:lan=lan/${vip.vhid}`,
+            provider: "cluster",
+          },
+          {
+            type: "pfsense-ha:index:ClusterHealthCheck",
+            name: "gate",
+            id: "gate",
+            provider: "cluster",
+          },
+        ],
+        nameTable,
+        protect: false,
+        generateCode: true,
+        onOutput: () => undefined,
+      });
+      assert.match(r.generatedCode, /ClusterHaConfigState\("all"/);
+      assert.match(r.generatedCode, /192\.168\.99\.77/);
+      assert.match(r.generatedCode, /ClusterHealthCheck\("gate"/);
       await assert.rejects(
         imports.import({
           resources: [
             {
               type: "pfsense-ha:index:ClusterHaConfigState",
-              name: "all",
-              id: "x",
+              name: "bad",
+              id: "wan/1",
               provider: "cluster",
             },
           ],
-          nameTable: {
-            cluster: `urn:pulumi:imports::pfsense-ha-e2e::pulumi:providers:pfsense-ha::cluster`,
-          },
+          nameTable,
           protect: false,
           onOutput: () => undefined,
         }),
-        /E_IMPORT.*ClusterHaConfigState.*cannot be imported.*adopt: true/s,
+        /E_IMPORT.*wan\/1.*<kind>:<key>=<item id>/s,
+      );
+      // Owned: destroy removes the imported VIP.
+      await imports.destroy({ onOutput: () => undefined });
+      assert.deepEqual(
+        carpVips(pair.primary).filter((v) => v.uniqid === vip.uniqid),
+        [],
       );
     });
   },
