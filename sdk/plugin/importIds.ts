@@ -147,6 +147,16 @@ async function importHaSync(id: string, c: Connection): Promise<ImportedState | 
 }
 
 async function importNatRule(id: string, c: Connection): Promise<ImportedState | undefined> {
+  if (!id.startsWith("nat-")) {
+    throw haError({
+      code: "E_IMPORT",
+      field: "OutboundNatConfig",
+      value: id,
+      message:
+        "is not a rule id of this library; a hand-made rule has no identity an import could find",
+      fix: "declare the rule with OutboundNatRule and adopt: true, which takes it over at create",
+    });
+  }
   const [p] = await readBoth(c);
   const r = p.natRules.find((x) => ruleIdOf(x) === id);
   if (r === undefined) return undefined;
@@ -207,10 +217,16 @@ async function importClusterHa(
     dhcpFailover: {},
     carpPasswords: {},
   };
-  for (const part of id.split(",").filter((p) => p !== "")) {
-    const m = /^(carpVips|outboundNat|dhcpFailover):([^=]+)=(.+)$/.exec(part);
-    if (!m) badAggregateId(k, part);
-    const [, kind, key, itemId] = m as unknown as [string, ItemKind, string, string];
+  // Every part is checked before any node is read.
+  const parts = id
+    .split(",")
+    .filter((p) => p !== "")
+    .map((part) => {
+      const m = /^(carpVips|outboundNat|dhcpFailover):([^=]+)=(.+)$/.exec(part);
+      if (!m) badAggregateId(k, part);
+      return m as unknown as [string, ItemKind, string, string];
+    });
+  for (const [, kind, key, itemId] of parts) {
     const found = await ITEM_IMPORTS[kind](itemId, c);
     if (found === undefined) return undefined;
     const {

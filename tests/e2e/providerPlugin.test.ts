@@ -389,7 +389,7 @@ describe(
           protect: false,
           onOutput: () => undefined,
         }),
-        /E_IMPORT.*wan\/1.*<kind>:<key>=<item id>/s,
+        /E_IMPORT.*<kind>:<key>=<item id> \(got "wan\/1"\)/s,
       );
       // Owned: destroy removes the imported VIP.
       await imports.destroy({ onOutput: () => undefined });
