@@ -49,6 +49,8 @@ export interface HaSyncSettingsArgs {
 
 /** The custom resource behind {@link HaSyncSettings}. */
 export class HaSyncConfig extends pulumi.CustomResource {
+  /** Assignment name of the sync interface. */
+  declare readonly syncInterface: pulumi.Output<string>;
   /** The primary's sync address (pfsync peer of the secondary). */
   declare readonly primarySyncAddress: pulumi.Output<string>;
   /** The secondary's sync address (sync-to IP, pfsync peer of the primary). */
@@ -96,6 +98,8 @@ export class HaSyncConfig extends pulumi.CustomResource {
  * new HaSyncSettings("sync", { cluster, syncInterface: "opt1", username: "admin", password: cfg.requireSecret("syncPassword") });
  */
 export class HaSyncSettings extends pulumi.ComponentResource {
+  /** Assignment name of the sync interface (for {@link SyncInterfaceRules}). */
+  readonly syncInterface: pulumi.Output<string>;
   /** The primary's sync address (pfsync peer of the secondary). */
   readonly primarySyncAddress: pulumi.Output<string>;
   /** The secondary's sync address (sync-to IP, pfsync peer of the primary). */
@@ -139,6 +143,7 @@ export class HaSyncSettings extends pulumi.ComponentResource {
       },
       childOptions(this, c, opts),
     );
+    this.syncInterface = config.syncInterface;
     this.primarySyncAddress = config.primarySyncAddress;
     this.secondarySyncAddress = config.secondarySyncAddress;
     this.areas = config.areas;

@@ -8,6 +8,11 @@ export { HaSyncSettings, HaSyncConfig, type HaSyncSettingsArgs } from "./haSyncS
 export { OutboundNatRule, OutboundNatConfig, type OutboundNatRuleArgs } from "./outboundNatRule";
 export { DhcpFailover, DhcpFailoverConfig, type DhcpFailoverArgs } from "./dhcpFailover";
 export {
+  SyncInterfaceRules,
+  SyncInterfaceRulesConfig,
+  type SyncInterfaceRulesArgs,
+} from "./syncInterfaceRules";
+export {
   ClusterHaConfig,
   ClusterHaConfigState,
   type ClusterHaConfigArgs,

@@ -55,6 +55,7 @@ export {
   decodeDhcpdInterface,
   encodeDhcpdInterface,
 } from "./sections/dhcpd";
+export { decodeFilter, encodeFilter, decodeFilterRule, encodeFilterRule } from "./sections/filter";
 export { decodeInterfaces } from "./sections/interfaces";
 export { decodeRevision, decodeConfigVersion, sameRevision } from "./sections/revision";
 export {

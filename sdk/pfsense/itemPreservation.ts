@@ -5,7 +5,7 @@
  * unowned rules carry no identity of their own), so a reorder is no loss. A lost item is put back
  * by the session (restoreLostItems) and reported.
  */
-import type { NodeHaConfig, OutboundNatRule, VirtualIp } from "../plan/model";
+import type { FilterRule, NodeHaConfig, OutboundNatRule, VirtualIp } from "../plan/model";
 import { canonicalJson } from "./sections/canonicalJson";
 import type { WritableSection } from "./sections/nodeConfig";
 
@@ -19,6 +19,7 @@ export interface LostItem {
 const vipKey = (v: VirtualIp): string =>
   v.uniqid ? `vip ${v.uniqid}` : `vip ${v.mode} ${v.interface} ${v.subnet}`;
 const natKey = (r: OutboundNatRule): string => `nat rule ${canonicalJson(r)}`;
+const filterKey = (r: FilterRule): string => `filter rule ${canonicalJson(r)}`;
 
 interface ItemList<T> {
   section: WritableSection;
@@ -39,6 +40,12 @@ const LISTS: ItemList<unknown>[] = [
     items: (c) => c.natRules,
     key: (r) => natKey(r as OutboundNatRule),
     put: (c, r) => void c.natRules.push(structuredClone(r as OutboundNatRule)),
+  },
+  {
+    section: "filter",
+    items: (c) => c.filterRules ?? [],
+    key: (r) => filterKey(r as FilterRule),
+    put: (c, r) => void (c.filterRules ??= []).push(structuredClone(r as FilterRule)),
   },
   {
     section: "dhcpd",

@@ -11,6 +11,7 @@ import { encodeVip } from "./sections/virtualip";
 import { encodeHaSync } from "./sections/hasync";
 import { encodeOutboundRule, type NatCtx } from "./sections/nat";
 import { encodeDhcpd } from "./sections/dhcpd";
+import { encodeFilterRule } from "./sections/filter";
 import { WRITABLE_SECTIONS, type WritableSection } from "./sections/nodeConfig";
 
 /** A value as it reads back after pfSense stored it. */
@@ -57,6 +58,11 @@ export function sectionLanded(
       );
     case "dhcpd":
       return norm(encodeDhcpd(desired.dhcpd)) === norm(encodeDhcpd(actual.dhcpd));
+    case "filter":
+      return (
+        norm((desired.filterRules ?? []).map(encodeFilterRule)) ===
+        norm((actual.filterRules ?? []).map(encodeFilterRule))
+      );
   }
 }
 

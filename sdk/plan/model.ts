@@ -204,6 +204,45 @@ export interface NodeHaConfig {
   dhcpd: Record<string, DhcpdInterface>;
   /** Interfaces per assignment name (read only). */
   interfaces: Record<string, InterfaceConfig>;
+  /**
+   * `filter/rule`, in config (evaluation) order. Absent in configs built by hand (tests, the
+   * planner); the session's read always fills it.
+   */
+  filterRules?: FilterRule[];
+}
+
+/**
+ * A source or destination of a `filter/rule` (pfSense `pconfig_to_address()`, util.inc): `any`,
+ * a host or CIDR (`address`), or a special network (`network`: `lan`, `opt1ip`, `(self)`).
+ */
+export interface FilterAddress {
+  any?: true;
+  address?: string;
+  network?: string;
+  not?: true;
+  /** A port, range (`1000-2000`) or port alias. */
+  port?: string;
+}
+
+/** One `filter/rule` (firewall_rules_edit.php): the members the library models. */
+export interface FilterRule {
+  /** `pass`, `block` or `reject`. */
+  type: string;
+  /** Assignment name (`opt1`); floating rules hold a comma list. */
+  interface: string;
+  /** `inet`, `inet6` or `inet46`. */
+  ipProtocol?: string;
+  /** `tcp`, `udp`, `pfsync`, ...; absent = any. */
+  protocol?: string;
+  source: FilterAddress;
+  destination: FilterAddress;
+  descr?: string;
+  /** pfSense's rule id (`(int)microtime(true)` at creation), the label pf logs carry. */
+  tracker?: string;
+  disabled?: boolean;
+  nosync?: boolean;
+  /** Every other member (`created`, `updated`, `statetype`, `log`, ...), verbatim. */
+  extra?: Extra;
 }
 
 /** Which node of the pair. */

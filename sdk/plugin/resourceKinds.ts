@@ -46,6 +46,7 @@ export const RESOURCE_KINDS: ReadonlyMap<string, ResourceKind> = new Map(
     kind("CarpVipConfig", providers.carpVip, ["password"], ["adoptedFrom"]),
     kind("HaSyncConfig", providers.haSync, ["password"], ["priorPrimary"], ["priorSecondary"]),
     kind("OutboundNatConfig", providers.outboundNat),
+    kind("SyncInterfaceRulesConfig", providers.syncRules),
     kind("DhcpFailoverConfig", providers.dhcpFailover, ["priorPrimary"], ["priorSecondary"]),
     kind("ClusterHaConfigState", providers.clusterHa, ["carpPasswords"], ["adoptedVips"]),
     kind("ClusterHealthCheck", healthGate as unknown as RuntimeProvider<unknown, unknown>),

@@ -94,6 +94,17 @@ export const COMPONENT_INPUTS: Record<string, Record<string, Prop>> = {
     destinationPort: str("Destination port or range."),
     adopt: bool("Take over a matching hand-made rule at create. Default false."),
   },
+  SyncInterfaceRules: {
+    syncInterface: str(
+      "Interface assignment name of the sync link (HaSyncSettings' `syncInterface`).",
+    ),
+    primarySyncAddress: str(
+      "The primary's sync address (HaSyncSettings' output). Default: read from the node.",
+    ),
+    secondarySyncAddress: str(
+      "The secondary's sync address (HaSyncSettings' output). Default: read from the node.",
+    ),
+  },
   DhcpFailover: {
     interface: str("Interface whose DHCP server fails over."),
     vip: str("The interface's CARP VIP address (handed out as gateway and DNS)."),
@@ -123,6 +134,7 @@ export const COMPONENT_OUTPUTS: Record<string, Record<string, Prop>> = {
     secondaryPeer: str("Unicast mode: the secondary's peer; empty in multicast mode."),
   },
   HaSyncSettings: {
+    syncInterface: str("The sync interface's assignment name."),
     primarySyncAddress: str("The primary's sync address."),
     secondarySyncAddress: str("The secondary's sync address."),
     areas: strs("The synced areas."),
@@ -139,6 +151,13 @@ export const COMPONENT_OUTPUTS: Record<string, Record<string, Prop>> = {
     ruleId: str("The rule's identity marker."),
     target: str("The translation address."),
     mode: str("The outbound NAT mode set."),
+    drift,
+  },
+  SyncInterfaceRules: {
+    rulesetId: str("The rule set's identity (in every owned rule's marker)."),
+    primaryGuiPort: str("The primary's GUI port (`system/webgui/port`, else 443/80)."),
+    secondaryGuiPort: str("The secondary's GUI port."),
+    rules: strs("The four rules both nodes hold, one line each."),
     drift,
   },
   DhcpFailover: {
@@ -172,6 +191,7 @@ export const COMPONENT_REQUIRED_INPUTS: Record<string, string[]> = {
   HaSyncSettings: ["syncInterface", "username", "password"],
   OutboundNatRule: ["interface", "source", "translation"],
   DhcpFailover: ["interface", "vip", "rangeFrom", "rangeTo"],
+  SyncInterfaceRules: ["syncInterface"],
 };
 
 /**
@@ -195,6 +215,7 @@ export const COMPONENT_REQUIRED_OUTPUTS: Record<string, string[]> = {
   HaSyncSettings: ["primarySyncAddress", "secondarySyncAddress", "areas"],
   OutboundNatRule: ["ruleId", "target", "mode"],
   DhcpFailover: ["gateway", "dnsServers", "primaryPeer", "secondaryPeer"],
+  SyncInterfaceRules: ["rulesetId", "primaryGuiPort", "secondaryGuiPort", "rules"],
 };
 
 /** The component each custom resource serves (resource inputs = component inputs + `name`). */
@@ -203,6 +224,7 @@ const RESOURCE_OF: Record<string, string> = {
   HaSyncConfig: "HaSyncSettings",
   OutboundNatConfig: "OutboundNatRule",
   DhcpFailoverConfig: "DhcpFailover",
+  SyncInterfaceRulesConfig: "SyncInterfaceRules",
 };
 
 function endpointType(): Prop {

@@ -41,6 +41,14 @@ import {
   type ClusterHaOutputs,
 } from "./clusterHaSpec";
 import { createClusterHa, deleteClusterHa, readClusterHa, updateClusterHa } from "./clusterHaCrud";
+import { diffSyncRules, type SyncRulesInputs, type SyncRulesOutputs } from "./syncRulesSpec";
+import {
+  checkSyncRules,
+  createSyncRules,
+  deleteSyncRules,
+  readSyncRules,
+  updateSyncRules,
+} from "./syncRulesCrud";
 
 /**
  * The checked inputs plus the secondary's advskew the skew gives (`secondaryAdvskew`), so that a
@@ -140,6 +148,15 @@ const clusterHa: RuntimeProvider<ClusterHaInputs, ClusterHaOutputs> = {
   delete: deleteClusterHa,
 };
 
+const syncRules: RuntimeProvider<SyncRulesInputs, SyncRulesOutputs> = {
+  check: checkSyncRules,
+  diff: async (_id, olds, news) => diffSyncRules(olds, news),
+  create: createSyncRules,
+  read: readSyncRules,
+  update: updateSyncRules,
+  delete: deleteSyncRules,
+};
+
 /**
  * A kind as the engine calls it: each operation tracked (so node sessions know when every
  * operation in flight waits on them), and its writes naming the program's stack in pfSense's
@@ -164,4 +181,5 @@ export const providers = {
   outboundNat: asOperations(outboundNat),
   dhcpFailover: asOperations(dhcpFailover),
   clusterHa: asOperations(clusterHa),
+  syncRules: asOperations(syncRules),
 } satisfies Record<ProviderKind, unknown>;

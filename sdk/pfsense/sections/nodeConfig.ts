@@ -9,6 +9,7 @@ import { decodeHaSync, encodeHaSyncPayload } from "./hasync";
 import { decodeNat, encodeNat, type NatCtx } from "./nat";
 import { decodeDhcpd, encodeDhcpd } from "./dhcpd";
 import { decodeInterfaces } from "./interfaces";
+import { decodeFilter, encodeFilter } from "./filter";
 import { canonicalJson } from "./canonicalJson";
 
 /** Sections read for every session read (§7.2 step 1). */
@@ -20,10 +21,11 @@ export const READ_SECTIONS = [
   "hasync",
   "nat",
   "dhcpd",
+  "filter",
 ] as const;
 
 /** Sections the library writes. */
-export type WritableSection = "virtualip" | "hasync" | "nat" | "dhcpd";
+export type WritableSection = "virtualip" | "hasync" | "nat" | "dhcpd" | "filter";
 
 /** Every writable section, in payload order. */
 export const WRITABLE_SECTIONS: readonly WritableSection[] = [
@@ -31,6 +33,7 @@ export const WRITABLE_SECTIONS: readonly WritableSection[] = [
   "hasync",
   "nat",
   "dhcpd",
+  "filter",
 ];
 
 /** Decodes the typed config from raw sections. */
@@ -41,6 +44,7 @@ export function decodeNodeConfig(raw: PhpStruct, ctx: NatCtx): NodeHaConfig {
     natRules: nat.rules,
     dhcpd: decodeDhcpd(raw.dhcpd),
     interfaces: decodeInterfaces(raw.interfaces),
+    filterRules: decodeFilter(raw.filter),
   };
   const hasync = decodeHaSync(raw.hasync);
   if (hasync) cfg.hasync = hasync;
@@ -62,6 +66,8 @@ export function changedSections(
   )
     s.add("nat");
   if (canonicalJson(before.dhcpd) !== canonicalJson(after.dhcpd)) s.add("dhcpd");
+  if (canonicalJson(before.filterRules ?? []) !== canonicalJson(after.filterRules ?? []))
+    s.add("filter");
   return {
     sections: s,
     interfaces: canonicalJson(before.interfaces) !== canonicalJson(after.interfaces),
@@ -69,8 +75,8 @@ export function changedSections(
 }
 
 /**
- * The restore_config_section payload: only the changed sections; `nat` and `dhcpd` complete
- * (full-replace, §5.2), `hasync` with `false` for removed members (merged, §5.3), `virtualip`
+ * The restore_config_section payload: only the changed sections; `nat`, `dhcpd` and `filter`
+ * complete (full-replace, §5.2), `hasync` with `false` for removed members (merged, §5.3), `virtualip`
  * without the VIPs the receiver keeps by itself (§5.1 step 7, see encodeVirtualIpPayload).
  */
 export function encodeRestorePayload(
@@ -86,5 +92,7 @@ export function encodeRestorePayload(
   if (sections.has("nat"))
     p.nat = encodeNat(desired.natMode, desired.natRules, current.raw.nat, ctx);
   if (sections.has("dhcpd")) p.dhcpd = encodeDhcpd(desired.dhcpd);
+  if (sections.has("filter"))
+    p.filter = encodeFilter(desired.filterRules ?? [], current.raw.filter);
   return p;
 }
