@@ -10,6 +10,7 @@ import { CarpVip } from "../components/carpVip";
 import { HaSyncSettings } from "../components/haSyncSettings";
 import { OutboundNatRule } from "../components/outboundNatRule";
 import { DhcpFailover } from "../components/dhcpFailover";
+import { ClusterHaConfig } from "../components/clusterHaConfig";
 import { SyncInterfaceRules } from "../components/syncInterfaceRules";
 import { COMPONENT_OUTPUTS } from "./schema";
 import { PACKAGE } from "./resourceKinds";
@@ -29,6 +30,7 @@ const BUILDERS: Record<
   HaSyncSettings: (n, cluster, i, o) => new HaSyncSettings(n, { ...i, cluster } as never, o),
   OutboundNatRule: (n, cluster, i, o) => new OutboundNatRule(n, { ...i, cluster } as never, o),
   DhcpFailover: (n, cluster, i, o) => new DhcpFailover(n, { ...i, cluster } as never, o),
+  ClusterHaConfig: (n, cluster, i, o) => new ClusterHaConfig(n, { ...i, cluster } as never, o),
   SyncInterfaceRules: (n, cluster, i, o) =>
     new SyncInterfaceRules(n, { ...i, cluster } as never, o),
 };

@@ -115,6 +115,25 @@ export const COMPONENT_INPUTS: Record<string, Record<string, Prop>> = {
   },
 };
 
+// The aggregate: the item components' inputs, inline by key (TypeScript: ClusterHaConfig).
+COMPONENT_INPUTS.ClusterHaConfig = {
+  carpVips: {
+    type: "object",
+    additionalProperties: { $ref: `#/types/${PACKAGE}:index:ClusterHaConfigVip` },
+    description: "CARP VIPs by key (a CarpVip's inputs each).",
+  },
+  outboundNat: {
+    type: "object",
+    additionalProperties: { $ref: `#/types/${PACKAGE}:index:ClusterHaConfigNat` },
+    description: "Outbound NAT rules by key; `translation` may name a VIP's key.",
+  },
+  dhcpFailover: {
+    type: "object",
+    additionalProperties: { $ref: `#/types/${PACKAGE}:index:ClusterHaConfigDhcp` },
+    description: "DHCP failovers by key; `vip` may name a VIP's key.",
+  },
+};
+
 /** Component outputs, by component. */
 export const COMPONENT_OUTPUTS: Record<string, Record<string, Prop>> = {
   CarpVip: {
@@ -169,6 +188,15 @@ export const COMPONENT_OUTPUTS: Record<string, Record<string, Prop>> = {
   },
 };
 
+COMPONENT_OUTPUTS.ClusterHaConfig = {
+  carpVips: {
+    type: "object",
+    additionalProperties: { $ref: "pulumi.json#/Any" },
+    description: "The VIPs as the nodes hold them, by key.",
+  },
+  drift,
+};
+
 /** Component inputs whose resource input has another name, by component. */
 export const RESOURCE_INPUT_NAMES: Record<string, Record<string, string>> = {
   OutboundNatRule: { translation: "target" },
@@ -192,6 +220,7 @@ export const COMPONENT_REQUIRED_INPUTS: Record<string, string[]> = {
   OutboundNatRule: ["interface", "source", "translation"],
   DhcpFailover: ["interface", "vip", "rangeFrom", "rangeTo"],
   SyncInterfaceRules: ["syncInterface"],
+  ClusterHaConfig: [],
 };
 
 /**
@@ -216,6 +245,7 @@ export const COMPONENT_REQUIRED_OUTPUTS: Record<string, string[]> = {
   OutboundNatRule: ["ruleId", "target", "mode"],
   DhcpFailover: ["gateway", "dnsServers", "primaryPeer", "secondaryPeer"],
   SyncInterfaceRules: ["rulesetId", "primaryGuiPort", "secondaryGuiPort", "rules"],
+  ClusterHaConfig: ["carpVips"],
 };
 
 /** The component each custom resource serves (resource inputs = component inputs + `name`). */
@@ -308,6 +338,27 @@ function aggregateItemTypes(): Record<string, Prop> {
   };
 }
 
+/** The aggregate component's item types: the item components' own inputs. */
+function aggregateComponentItemTypes(): Record<string, Prop> {
+  const object = (description: string, name: string): Prop => ({
+    type: "object",
+    description,
+    properties: COMPONENT_INPUTS[name],
+    required: COMPONENT_REQUIRED_INPUTS[name],
+  });
+  return {
+    [`${PACKAGE}:index:ClusterHaConfigVip`]: object("One CARP VIP of ClusterHaConfig.", "CarpVip"),
+    [`${PACKAGE}:index:ClusterHaConfigNat`]: object(
+      "One outbound NAT rule of ClusterHaConfig.",
+      "OutboundNatRule",
+    ),
+    [`${PACKAGE}:index:ClusterHaConfigDhcp`]: object(
+      "One DHCP failover of ClusterHaConfig.",
+      "DhcpFailover",
+    ),
+  };
+}
+
 function customResources(): Record<string, Prop> {
   const out: Record<string, Prop> = {};
   for (const k of RESOURCE_KINDS.values()) {
@@ -360,6 +411,7 @@ export function packageSchema(version: string): Record<string, unknown> {
     },
     types: {
       ...aggregateItemTypes(),
+      ...aggregateComponentItemTypes(),
       [`${PACKAGE}:index:NodeEndpoint`]: endpointType(),
       [`${PACKAGE}:index:TlsOptions`]: {
         type: "object",

@@ -35,6 +35,7 @@ function sample(key: string, p: Record<string, unknown>): unknown {
   if (p.type === "integer") return key === "vhid" ? 7 : 1;
   if (p.type === "boolean") return false;
   if (p.type === "array") return (p.items as { type: string }).type === "integer" ? [1] : ["nat"];
+  if (p.type === "object") return {};
   return `${key}-value`;
 }
 
