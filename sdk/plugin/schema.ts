@@ -205,6 +205,12 @@ const RESOURCE_OF: Record<string, string> = {
   DhcpFailoverConfig: "DhcpFailover",
 };
 
+/** The TypeScript-only component of a custom resource that has no `construct` form. */
+const TYPESCRIPT_COMPONENT_OF: Record<string, string> = {
+  ClusterHealthCheck: "ClusterHealthGate",
+  CarpIpAliasesConfig: "CarpIpAliases",
+};
+
 function endpointType(): Prop {
   return {
     type: "object",
@@ -248,7 +254,7 @@ function customResources(): Record<string, Prop> {
     out[k.token] = {
       description: component
         ? `The resource behind ${component} (import ids: see the README).`
-        : `The resource behind the ${k.typeName === "ClusterHealthCheck" ? "ClusterHealthGate" : "ClusterHaConfig"} component (TypeScript).`,
+        : `The resource behind the ${TYPESCRIPT_COMPONENT_OF[k.typeName] ?? "ClusterHaConfig"} component (TypeScript).`,
       inputProperties: inputs,
       properties: component ? { ...inputs, ...COMPONENT_OUTPUTS[component] } : {},
       aliases: [{ type: k.legacyType }],

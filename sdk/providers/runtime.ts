@@ -41,6 +41,7 @@ import {
   type ClusterHaOutputs,
 } from "./clusterHaSpec";
 import { createClusterHa, deleteClusterHa, readClusterHa, updateClusterHa } from "./clusterHaCrud";
+import { carpIpAliases } from "./carpIpAliasRuntime";
 
 /**
  * The checked inputs plus the secondary's advskew the skew gives (`secondaryAdvskew`), so that a
@@ -164,4 +165,5 @@ export const providers = {
   outboundNat: asOperations(outboundNat),
   dhcpFailover: asOperations(dhcpFailover),
   clusterHa: asOperations(clusterHa),
+  carpIpAliases: asOperations(carpIpAliases),
 } satisfies Record<ProviderKind, unknown>;
