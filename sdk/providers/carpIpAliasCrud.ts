@@ -26,6 +26,7 @@ import {
   type StackedAlias,
 } from "./carpIpAliasSpec";
 import { declaredVipsOn } from "./declaredVips";
+import { isClaimedVip } from "./vipClaims";
 import { driftLines, noDrift, type NodeDrift } from "./nodeDrift";
 import { openPair } from "./nodePair";
 import { isPreWriteError, orPartial, primaryReadBackFailure } from "./partialFailure";
@@ -121,8 +122,19 @@ export function planOnNodes(
   nodes: [string, NodeHaConfig][],
   prior: StackedAlias[],
   previousPlanned: string[],
+  snapshot = false,
 ): { aliases: StackedAlias[]; planned: boolean[] } {
-  for (const [role, cfg] of nodes) parentOn(cfg, inp, role);
+  for (const [role, cfg] of nodes) {
+    // `check` reads one snapshot per program: a CarpVip this process created since is not in
+    // it, and is known here by its claim (the reconcile checks the fresh config).
+    if (
+      snapshot &&
+      isClaimedVip(inp.vipUniqid) &&
+      !cfg.virtualIps.some((v) => v.uniqid === inp.vipUniqid)
+    )
+      continue;
+    parentOn(cfg, inp, role);
+  }
   const own = new Set(prior.map((a) => a.uniqid));
   const plan = planAliases(inp, previousPlanned, [...takenOn(nodes, own), ...declaredTaken(inp)]);
   return { aliases: assignUniqids(plan.addresses, prior), planned: plan.planned };
