@@ -162,7 +162,7 @@ for (const synced of [false, true]) {
         await settle(pair);
         spec.withVip = false;
         await assert.rejects(stack.up({ onOutput: log.onOutput }), (e: Error) => {
-          assert.match(e.message + log.text, /still referenced by an IP alias/);
+          assert.match(e.message + log.text, /still referenced by 1 IP alias entry stacked on it/);
           assert.match(e.message + log.text, /192\.168\.99\.230/);
           return true;
         });
