@@ -7,6 +7,12 @@
  * Config: `vlans` (a list of `{ tag, interface, subnet }`) or the generated default of
  * `vlanCount` (16) VLANs from `firstVlanTag` (100) on interfaces `opt<firstInterface>` (opt2)...
  * with subnets 10.<tag / 256>.<tag % 256>.0/24. Node endpoints as in two-node-cluster.
+ *
+ * `aliasesPerVlan` (default 0): that many more addresses per VLAN, stacked on its VIP as IP
+ * aliases (pfSense's recommendation for many addresses on one segment: one CARP VHID, many
+ * aliases on `_vip<uniqid>`). The library plans them just above the VIP and the node addresses
+ * (.4, .5, ... on the "lan" layout) and pfSense's own sync (or the library) copies them to the
+ * secondary.
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as ha from "pulumi-pfsense-ha";
@@ -58,9 +64,24 @@ const vips = vlans.map(
     }),
 );
 
-/** Per VLAN: the VIP clients use as their gateway and its VHID. */
+const aliasesPerVlan = config.getNumber("aliasesPerVlan") ?? 0;
+const aliases =
+  aliasesPerVlan > 0
+    ? vips.map(
+        (vip, i) =>
+          new ha.CarpIpAliases(`vlan${vlans[i].tag}-aliases`, {
+            cluster,
+            vip,
+            count: aliasesPerVlan,
+            description: `VLAN ${vlans[i].tag} extra address`,
+          }),
+      )
+    : [];
+
+/** Per VLAN: the VIP clients use as their gateway, its VHID and the addresses stacked on it. */
 export const gateways = vips.map((vip, i) => ({
   vlan: vlans[i].tag,
   address: vip.address,
   vhid: vip.vhid,
+  aliases: aliases[i]?.addresses ?? [],
 }));

@@ -21,3 +21,4 @@ export {
   type ClusterHaDhcpArgs,
   type ClusterHaVipState,
 } from "./clusterHaConfig";
+export { CarpIpAliases, CarpIpAliasesConfig, type CarpIpAliasesArgs } from "./carpIpAliases";

@@ -67,6 +67,7 @@ import { registerCarpDrillHandlers } from "./carpDrillHandlers";
 import { buildSyncPayload, ownAddressFacing, syncSectionList } from "./syncPayload";
 import { syncClientLogUrl } from "./syncClientUrl";
 import { dropEmptyListEntries, markConfigUpgrade } from "./bootParse";
+import { StackedAliasRuntime } from "./stackedAliases";
 
 /** Header that sets the caller's source address, honoured only with `allowSourceIpHeader`. */
 export const SOURCE_IP_HEADER = "x-emulator-source-ip";
@@ -248,6 +249,8 @@ export class EmulatedNode {
   readonly carp: CarpCluster;
   /** Runtime CARP view used by the cluster election. */
   readonly runtime: CarpNodeRuntime;
+  /** IP aliases stacked on CARP VIPs as applied (stackedAliases.ts). */
+  readonly stackedAliases = new StackedAliasRuntime();
 
   private tree: PhpStruct = {};
   private readonly notices: Notice[] = [];
@@ -508,6 +511,17 @@ export class EmulatedNode {
       maintenance: this.runtime.maintenance(),
       vips,
     };
+  }
+
+  /**
+   * The state of each IP alias stacked on a CARP VIP, by address: that of the CARP group it was
+   * applied with (pfsense-utils.inc `get_carp_bind_status()`; stackedAliases.ts), "" if none.
+   */
+  stackedAliasStatus(): Record<string, CarpState> {
+    const vips = toList(toStruct(this.tree.virtualip).vip).filter(isStruct);
+    return this.stackedAliases.status(vips, (ifc, vhid) =>
+      this.carp.stateOf(this.runtime, ifc, vhid),
+    );
   }
 
   /**
@@ -964,7 +978,10 @@ export class EmulatedNode {
           continue;
         }
       } else if (isStackedAlias(v) && oldVips.has(leaf(v.subnet))) {
-        if (oldVips.get(leaf(v.subnet))?.content === aliasFingerprint(v)) {
+        // xmlrpc.php also asks does_vip_exist(): an alias not on the interface is applied again.
+        const exists =
+          !leaf(v.interface).startsWith("_vip") || this.stackedAliases.has(leaf(v.subnet));
+        if (oldVips.get(leaf(v.subnet))?.content === aliasFingerprint(v) && exists) {
           oldVips.delete(leaf(v.subnet));
           continue;
         }
@@ -974,6 +991,9 @@ export class EmulatedNode {
       if (mode === "carp") {
         this.applyCarpVip(v);
         this.lastCarpApplyCount += 1;
+      } else if (mode === "ipalias") {
+        // interfaces.inc interface_ipalias_configure(): bound to its CARP VIP's vhid of now.
+        this.stackedAliases.apply(v, vips);
       }
     }
     const newAddresses = new Set(vips.map((v) => leaf(v.subnet)));
@@ -981,6 +1001,8 @@ export class EmulatedNode {
       // 2.6.0+ keeps an address still used by some VIP; earlier versions delete it (§5.1 step 11).
       if (/^2\.[6-9]/.test(this.profile.productVersion) && newAddresses.has(old.subnet)) continue;
       this.runtime.applied.delete(key);
+      // An old stacked alias is keyed by its address (xmlrpc.php): pfSense_interface_deladdress().
+      this.stackedAliases.remove(key);
     }
     return force;
   }
@@ -1001,8 +1023,15 @@ export class EmulatedNode {
 
   private applyAllVips(): void {
     this.runtime.applied.clear();
-    for (const v of toList(toStruct(this.tree.virtualip).vip)) {
-      if (isStruct(v) && leaf(v.mode) === "carp") this.applyCarpVip(v);
+    this.stackedAliases.clear();
+    const vips = toList(toStruct(this.tree.virtualip).vip).filter(isStruct);
+    for (const v of vips) {
+      if (leaf(v.mode) === "carp") this.applyCarpVip(v);
+    }
+    // interfaces.inc interfaces_vips_configure() walks the list in config order; an alias takes
+    // its vhid from its CARP VIP's config entry (get_configured_vip()), so order is immaterial.
+    for (const v of vips) {
+      if (leaf(v.mode) === "ipalias") this.stackedAliases.apply(v, vips);
     }
   }
 

@@ -34,3 +34,5 @@ export { checkOutboundNatRule } from "./natSafety";
 export type { NatSafetyContext } from "./natSafety";
 export { planDhcpFailover, DHCP_MAX_DNS_SERVERS } from "./dhcpPlan";
 export type { DhcpFailoverInput } from "./dhcpPlan";
+export { planStackedAddresses, MAX_STACKED_ADDRESSES } from "./stackedAddresses";
+export type { StackedAddressInput, StackedAddressPlan } from "./stackedAddresses";

@@ -257,6 +257,12 @@ const RESOURCE_OF: Record<string, string> = {
   SyncInterfaceRulesConfig: "SyncInterfaceRules",
 };
 
+/** The TypeScript-only component of a custom resource that has no `construct` form. */
+const TYPESCRIPT_COMPONENT_OF: Record<string, string> = {
+  ClusterHealthCheck: "ClusterHealthGate",
+  CarpIpAliasesConfig: "CarpIpAliases",
+};
+
 function endpointType(): Prop {
   return {
     type: "object",
@@ -369,7 +375,7 @@ function customResources(): Record<string, Prop> {
     out[k.token] = {
       description: component
         ? `The resource behind ${component} (import ids: see the README).`
-        : `The resource behind the ${k.typeName === "ClusterHealthCheck" ? "ClusterHealthGate" : "ClusterHaConfig"} component (TypeScript).`,
+        : `The resource behind the ${TYPESCRIPT_COMPONENT_OF[k.typeName] ?? "ClusterHaConfig"} component (TypeScript).`,
       inputProperties: inputs,
       properties: component ? { ...inputs, ...COMPONENT_OUTPUTS[component] } : inputs,
       aliases: [{ type: k.legacyType }],

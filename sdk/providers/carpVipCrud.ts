@@ -250,15 +250,19 @@ export async function deleteCarpVip(
   const prior = props.adoptedFrom ?? null;
   const pair = pairFor(ctx, () => openPair(props));
   const pAfter = await pair.primary.edit((draft) => {
-    const stacked = draft.virtualIps.filter((v) => v.interface === `_vip${id}`);
+    // pfSense's GUI refuses the same delete (firewall_virtual_ip.inc deleteVIP(): "This entry
+    // cannot be deleted because it is still referenced by an IP alias entry ..."); XML-RPC
+    // would not, and the aliases would be left pointing at a `_vip<uniqid>` that no longer exists.
+    const stacked = draft.virtualIps.filter(
+      (v) => v.interface === `_vip${id}` && v.mode === "ipalias",
+    );
     if (stacked.length > 0) {
       throw haError({
         code: "E_INVALID_INPUT",
         field: lbl,
-        value: stacked.map((v) => v.subnet).join(", "),
-        message:
-          "IP aliases are stacked on this CARP VIP; pfSense refuses to delete it while they exist",
-        fix: "delete or move the stacked IP aliases first",
+        value: stacked.map((v) => `${v.subnet}${v.descr ? ` "${v.descr}"` : ""}`).join(", "),
+        message: `the CARP VIP cannot be deleted because it is still referenced by ${stacked.length} IP alias entr${stacked.length === 1 ? "y" : "ies"} stacked on it (interface _vip${id}), as pfSense's GUI would also refuse`,
+        fix: "delete those IP aliases first: a CarpIpAliases on this CarpVip is deleted before it by the engine; aliases made outside the stack are removed in Firewall > Virtual IPs",
       });
     }
     const i = draft.virtualIps.findIndex((v) => v.uniqid === id);

@@ -12,7 +12,13 @@ import type * as pulumi from "@pulumi/pulumi";
 
 /** The provider kinds the runtime entry implements. */
 export type ProviderKind =
-  "carpVip" | "haSync" | "outboundNat" | "dhcpFailover" | "clusterHa" | "syncRules";
+  | "carpVip"
+  | "haSync"
+  | "outboundNat"
+  | "dhcpFailover"
+  | "clusterHa"
+  | "syncRules"
+  | "carpIpAliases";
 
 /** The package subpath every serialized provider requires. */
 export const RUNTIME_ENTRY = "pulumi-pfsense-ha/runtime";

@@ -49,6 +49,7 @@ import {
   readSyncRules,
   updateSyncRules,
 } from "./syncRulesCrud";
+import { carpIpAliases } from "./carpIpAliasRuntime";
 
 /**
  * The checked inputs plus the secondary's advskew the skew gives (`secondaryAdvskew`), so that a
@@ -182,4 +183,5 @@ export const providers = {
   dhcpFailover: asOperations(dhcpFailover),
   clusterHa: asOperations(clusterHa),
   syncRules: asOperations(syncRules),
+  carpIpAliases: asOperations(carpIpAliases),
 } satisfies Record<ProviderKind, unknown>;

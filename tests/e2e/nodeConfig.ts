@@ -109,3 +109,26 @@ export function addVlanInterfaces(node: EmulatedNode, vlans: VlanInterface[]): v
     tree.interfaces = ifs;
   });
 }
+
+/** One IP alias as config.xml holds it. */
+export interface RawIpAlias {
+  interface: string;
+  address: string;
+  subnetBits: number;
+  uniqid: string;
+  descr: string;
+}
+
+/** The node's IP alias VIPs (stacked on a CARP VIP or not). */
+export function ipAliases(node: EmulatedNode): RawIpAlias[] {
+  return toList(toStruct(node.config().virtualip).vip)
+    .map((v) => toStruct(v))
+    .filter((v) => leaf(v.mode) === "ipalias")
+    .map((v) => ({
+      interface: leaf(v.interface),
+      address: leaf(v.subnet),
+      subnetBits: Number(leaf(v.subnet_bits)),
+      uniqid: leaf(v.uniqid),
+      descr: leaf(v.descr),
+    }));
+}

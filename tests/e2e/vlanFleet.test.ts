@@ -12,10 +12,12 @@ import { generateCarpPassword, planAddresses } from "../../sdk/plan";
 import { workspaceOptions } from "../../scripts/pulumiEngine";
 import { pairConfig } from "./clusterProgram";
 import { engine, OutputLog, scratch, skipUnlessEngine } from "./engineHarness";
-import { addVlanInterfaces, carpVips } from "./nodeConfig";
+import { addVlanInterfaces, carpVips, ipAliases } from "./nodeConfig";
 
 const VLAN_COUNT = 4;
 const FIRST_TAG = 100;
+/** The example's `aliasesPerVlan` option: addresses stacked on each VLAN's VIP. */
+const ALIASES_PER_VLAN = 3;
 
 function skip(): string | false {
   const noEngine = skipUnlessEngine();
@@ -69,7 +71,7 @@ describe("the vlan-fleet example project (pulumi-language-nodejs)", { skip: skip
     s.cleanup();
   });
 
-  it("puts one VIP per VLAN on both nodes at the planned address, then destroys them", async () => {
+  it("puts one VIP per VLAN on both nodes at the planned address", async () => {
     const up = await stack.up({ onOutput: log.onOutput });
     assert.equal(up.summary.result, "succeeded", log.text);
     for (const [node, skew] of [
@@ -86,8 +88,43 @@ describe("the vlan-fleet example project (pulumi-language-nodejs)", { skip: skip
       }
     }
     await stack.preview({ expectNoChanges: true, onOutput: log.onOutput });
+  });
+
+  it(`with aliasesPerVlan: ${ALIASES_PER_VLAN}, stacks that many planned addresses on each VLAN's VIP on both nodes`, async () => {
+    await stack.setConfig("aliasesPerVlan", { value: String(ALIASES_PER_VLAN) });
+    const up = await stack.up({ onOutput: log.onOutput });
+    assert.equal(up.summary.result, "succeeded", log.text);
+    assert.equal(
+      up.summary.resourceChanges?.create,
+      2 * VLAN_COUNT,
+      "a component and its resource per VLAN",
+    );
+    await pair.primary.syncIdle();
+    const vips = carpVips(pair.primary);
+    for (let i = 0; i < VLAN_COUNT; i++) {
+      const vip = vips.find((v) => v.interface === `opt${2 + i}`);
+      const net = `10.0.${FIRST_TAG + i}`;
+      const want = Array.from({ length: ALIASES_PER_VLAN }, (_, k) => `${net}.${4 + k}`);
+      for (const node of [pair.primary, pair.secondary]) {
+        const stacked = ipAliases(node).filter((a) => a.interface === `_vip${vip?.uniqid}`);
+        assert.deepEqual(
+          stacked.map((a) => a.address),
+          want,
+          `${node.name} VLAN ${FIRST_TAG + i}`,
+        );
+        assert.ok(stacked.every((a) => a.subnetBits === 24));
+      }
+      assert.deepEqual((up.outputs.gateways.value as { aliases: string[] }[])[i].aliases, want);
+    }
+    assert.deepEqual(ipAliases(pair.secondary), ipAliases(pair.primary));
+    await stack.preview({ expectNoChanges: true, onOutput: log.onOutput });
+  });
+
+  it("destroy removes the aliases and the VIPs from both nodes", async () => {
     await stack.destroy({ onOutput: log.onOutput });
     assert.deepEqual(carpVips(pair.primary), []);
     assert.deepEqual(carpVips(pair.secondary), []);
+    assert.deepEqual(ipAliases(pair.primary), []);
+    assert.deepEqual(ipAliases(pair.secondary), []);
   });
 });
