@@ -32,7 +32,11 @@ interface Run {
   stderr: string;
 }
 
-function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+function runCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+  onStderr?: (text: string) => void,
+): Promise<Run> {
   return new Promise((done, fail) => {
     const child = spawn(process.execPath, [CLI, ...args], {
       env: { PATH: process.env.PATH, ...env },
@@ -41,7 +45,10 @@ function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.stderr.on("data", (d: Buffer) => {
+      stderr += d.toString();
+      onStderr?.(stderr);
+    });
     child.on("error", fail);
     child.on("exit", (code) => done({ code, stdout, stderr }));
   });
@@ -113,14 +120,20 @@ describe("pfsense-ha CLI against an emulated pair", () => {
 
   it("status --wait polls until healthy, with progress on stderr", async () => {
     await enterMaintenance(f.endpoints.primary);
-    const leave = setTimeout(() => void leaveMaintenance(f.endpoints.primary), 1500);
+    // Maintenance ends once the CLI has reported its first unhealthy reading (not after a fixed
+    // delay: a slow start would find the cluster healthy already).
+    let left = false;
+    const leave = (text: string) => {
+      if (left || !/problem\(s\)/.test(text)) return;
+      left = true;
+      void leaveMaintenance(f.endpoints.primary);
+    };
     try {
-      const r = await runCli(["status", "--endpoints", endpointsFile, "--wait", "20"]);
+      const r = await runCli(["status", "--endpoints", endpointsFile, "--wait", "20"], {}, leave);
       assert.equal(r.code, 0, r.stderr + r.stdout);
       assert.match(r.stderr, /waiting for a healthy cluster: \d+ problem\(s\): .*maintenance mode/);
       assert.match(r.stdout, /^HEALTHY$/m);
     } finally {
-      clearTimeout(leave);
       await leaveMaintenance(f.endpoints.primary);
     }
   });

@@ -33,13 +33,19 @@ const vipIds = (): string[] =>
 const conditionalRestoresSent = (): number =>
   h.node.execLog.filter((e) => parseConditionalRestoreSnippet(e.code) !== undefined).length;
 
-function writer(prefix: string, count: number, iface: string): Promise<string> {
+function writer(prefix: string, count: number, iface: string, startAt = 0): Promise<string> {
   const script = path.join(__dirname, "vipWriterProcess.js");
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
       [script, prefix, String(count), iface],
-      { env: { ...process.env, PFSENSE_HA_TEST_ENDPOINT: JSON.stringify(h.endpoint()) } },
+      {
+        env: {
+          ...process.env,
+          PFSENSE_HA_TEST_ENDPOINT: JSON.stringify(h.endpoint()),
+          PFSENSE_HA_TEST_START_AT: String(startAt),
+        },
+      },
       (err, stdout, stderr) => (err ? reject(new Error(stderr || err.message)) : resolve(stdout)),
     );
   });
@@ -47,7 +53,12 @@ function writer(prefix: string, count: number, iface: string): Promise<string> {
 
 test("two processes adding VIPs to one node's virtualip at once: every VIP of both lands once", async () => {
   const before_ = vipIds();
-  const [a, b] = await Promise.all([writer("aaaa", 24, "wan"), writer("bbbb", 24, "lan")]);
+  // Both begin writing at the same moment (process start-up takes up to seconds under load).
+  const startAt = Date.now() + 4000;
+  const [a, b] = await Promise.all([
+    writer("aaaa", 24, "wan", startAt),
+    writer("bbbb", 24, "lan", startAt),
+  ]);
   const ids = vipIds();
   for (const prefix of ["aaaa", "bbbb"]) {
     const mine = ids.filter((id) => id.startsWith(prefix));

@@ -10,6 +10,9 @@ async function main(): Promise<void> {
   const ep = JSON.parse(process.env.PFSENSE_HA_TEST_ENDPOINT ?? "{}") as NodeEndpoint;
   const [prefix, count, iface] = process.argv.slice(2);
   const s = getNodeSession(ep) as NodeSessionImpl;
+  // Both writers start at one agreed moment, however slowly each process started.
+  const startAt = Number(process.env.PFSENSE_HA_TEST_START_AT ?? 0);
+  await new Promise((r) => setTimeout(r, Math.max(0, startAt - Date.now())));
   const edits: Promise<unknown>[] = [];
   for (let i = 0; i < Number(count); i++) {
     edits.push(
