@@ -11,6 +11,7 @@ import { encodeVip } from "./sections/virtualip";
 import { encodeHaSync } from "./sections/hasync";
 import { encodeOutboundRule, type NatCtx } from "./sections/nat";
 import { encodeDhcpd } from "./sections/dhcpd";
+import { encodeKea } from "./sections/kea";
 import { WRITABLE_SECTIONS, type WritableSection } from "./sections/nodeConfig";
 
 /** A value as it reads back after pfSense stored it. */
@@ -57,6 +58,9 @@ export function sectionLanded(
       );
     case "dhcpd":
       return norm(encodeDhcpd(desired.dhcpd)) === norm(encodeDhcpd(actual.dhcpd));
+    case "kea":
+    case "kea6":
+      return norm(encodeKea(desired[section])) === norm(encodeKea(actual[section]));
   }
 }
 

@@ -9,6 +9,7 @@ import { decodeHaSync, encodeHaSyncPayload } from "./hasync";
 import { decodeNat, encodeNat, type NatCtx } from "./nat";
 import { decodeDhcpd, encodeDhcpd } from "./dhcpd";
 import { decodeInterfaces } from "./interfaces";
+import { decodeDhcpBackend, decodeKea, encodeKea } from "./kea";
 import { canonicalJson } from "./canonicalJson";
 
 /** Sections read for every session read (§7.2 step 1). */
@@ -20,10 +21,13 @@ export const READ_SECTIONS = [
   "hasync",
   "nat",
   "dhcpd",
+  "dhcpbackend",
+  "kea",
+  "kea6",
 ] as const;
 
 /** Sections the library writes. */
-export type WritableSection = "virtualip" | "hasync" | "nat" | "dhcpd";
+export type WritableSection = "virtualip" | "hasync" | "nat" | "dhcpd" | "kea" | "kea6";
 
 /** Every writable section, in payload order. */
 export const WRITABLE_SECTIONS: readonly WritableSection[] = [
@@ -31,6 +35,8 @@ export const WRITABLE_SECTIONS: readonly WritableSection[] = [
   "hasync",
   "nat",
   "dhcpd",
+  "kea",
+  "kea6",
 ];
 
 /** Decodes the typed config from raw sections. */
@@ -45,6 +51,12 @@ export function decodeNodeConfig(raw: PhpStruct, ctx: NatCtx): NodeHaConfig {
   const hasync = decodeHaSync(raw.hasync);
   if (hasync) cfg.hasync = hasync;
   if (nat.mode) cfg.natMode = nat.mode;
+  const backend = decodeDhcpBackend(raw.dhcpbackend);
+  if (backend) cfg.dhcpBackend = backend;
+  const kea = decodeKea(raw.kea);
+  if (kea) cfg.kea = kea;
+  const kea6 = decodeKea(raw.kea6);
+  if (kea6) cfg.kea6 = kea6;
   return cfg;
 }
 
@@ -62,6 +74,8 @@ export function changedSections(
   )
     s.add("nat");
   if (canonicalJson(before.dhcpd) !== canonicalJson(after.dhcpd)) s.add("dhcpd");
+  if (canonicalJson(before.kea) !== canonicalJson(after.kea)) s.add("kea");
+  if (canonicalJson(before.kea6) !== canonicalJson(after.kea6)) s.add("kea6");
   return {
     sections: s,
     interfaces: canonicalJson(before.interfaces) !== canonicalJson(after.interfaces),
@@ -86,5 +100,8 @@ export function encodeRestorePayload(
   if (sections.has("nat"))
     p.nat = encodeNat(desired.natMode, desired.natRules, current.raw.nat, ctx);
   if (sections.has("dhcpd")) p.dhcpd = encodeDhcpd(desired.dhcpd);
+  // Whole sections: master's receiver replaces them (the five node-local ha fields come back).
+  if (sections.has("kea")) p.kea = encodeKea(desired.kea);
+  if (sections.has("kea6")) p.kea6 = encodeKea(desired.kea6);
   return p;
 }
