@@ -23,6 +23,17 @@ export interface DhcpFailoverArgs {
   dnsServers?: pulumi.Input<pulumi.Input<string>[]>;
   /** Gateway handed out. Default: the VIP. */
   gateway?: pulumi.Input<string>;
+  /**
+   * Kea backend only: the primary's Kea HA listener address (`kea/ha/localip`). Give it with
+   * {@link keaSecondaryAddress} or not at all. Default: the primary's address on `interface`.
+   */
+  keaPrimaryAddress?: pulumi.Input<string>;
+  /** Kea backend only: the secondary's Kea HA listener address. Default: its address on `interface`. */
+  keaSecondaryAddress?: pulumi.Input<string>;
+  /** Kea backend only: the primary's Kea HA listener TCP port. Give it with {@link keaSecondaryPort}. Default 8765. */
+  keaPrimaryPort?: pulumi.Input<number>;
+  /** Kea backend only: the secondary's Kea HA listener TCP port. Default 8765. */
+  keaSecondaryPort?: pulumi.Input<number>;
 }
 
 /** The custom resource behind {@link DhcpFailover}. */
@@ -35,6 +46,12 @@ export class DhcpFailoverConfig extends pulumi.CustomResource {
   declare readonly primaryPeer: pulumi.Output<string>;
   /** Failover peer on the secondary (the primary's interface address). */
   declare readonly secondaryPeer: pulumi.Output<string>;
+  /** `isc` or `kea`: the DHCP backend both nodes run. */
+  declare readonly dhcpBackend: pulumi.Output<string>;
+  /** Kea HA role of the primary node (`primary`); "" on ISC. */
+  declare readonly primaryRole: pulumi.Output<string>;
+  /** Kea HA role of the secondary node (`standby`); "" on ISC. */
+  declare readonly secondaryRole: pulumi.Output<string>;
   /** Drift found by the last refresh, per node. */
   declare readonly drift: pulumi.Output<NodeDrift>;
 
@@ -45,6 +62,9 @@ export class DhcpFailoverConfig extends pulumi.CustomResource {
       {
         primaryPeer: undefined,
         secondaryPeer: undefined,
+        dhcpBackend: undefined,
+        primaryRole: undefined,
+        secondaryRole: undefined,
         priorPrimary: undefined,
         priorSecondary: undefined,
         drift: undefined,
@@ -59,9 +79,14 @@ export class DhcpFailoverConfig extends pulumi.CustomResource {
 }
 
 /**
- * DHCP failover on an interface: gateway and DNS = the interface's CARP VIP, each node's failover
- * peer = the other node's interface address, range validated, and the primary's VIP skew below 20
- * so that its dhcpd takes the "primary" role (§8.6).
+ * DHCP failover on an interface: gateway and DNS = the interface's CARP VIP, range validated, and
+ * the failover set up for the DHCP backend both nodes run (`dhcpbackend`):
+ * - ISC dhcpd: each node's failover peer = the other node's interface address, and the primary's
+ *   VIP skew below 20 so that its dhcpd takes the "primary" role (§8.6);
+ * - Kea (pfSense 2.8 / master): Kea HA hot standby (`kea/ha`): role `primary` on the primary node
+ *   and `standby` on the secondary, each node's own HA listener and the peer's; refused with
+ *   `E_UNSUPPORTED_VERSION` on a version whose Kea has no HA (2.7.x). Kea HA is one setting per
+ *   node: several DhcpFailovers on Kea must give the same peers.
  *
  * @example
  * new DhcpFailover("lan-dhcp", { cluster, interface: "lan", vip: lanVip, rangeFrom: "192.168.99.10", rangeTo: "192.168.99.99" });
@@ -75,6 +100,12 @@ export class DhcpFailover extends pulumi.ComponentResource {
   readonly primaryPeer: pulumi.Output<string>;
   /** Failover peer on the secondary (the primary's interface address). */
   readonly secondaryPeer: pulumi.Output<string>;
+  /** `isc` or `kea`: the DHCP backend both nodes run. */
+  readonly dhcpBackend: pulumi.Output<string>;
+  /** Kea HA role of the primary node (`primary`); "" on ISC. */
+  readonly primaryRole: pulumi.Output<string>;
+  /** Kea HA role of the secondary node (`standby`); "" on ISC. */
+  readonly secondaryRole: pulumi.Output<string>;
   /** Drift found by the last refresh, per node. */
   readonly drift: pulumi.Output<NodeDrift>;
 
@@ -92,6 +123,10 @@ export class DhcpFailover extends pulumi.ComponentResource {
         rangeTo: args.rangeTo,
         dnsServers: args.dnsServers,
         gateway: args.gateway,
+        keaPrimaryAddress: args.keaPrimaryAddress,
+        keaSecondaryAddress: args.keaSecondaryAddress,
+        keaPrimaryPort: args.keaPrimaryPort,
+        keaSecondaryPort: args.keaSecondaryPort,
       },
       { ...childOptions(this, c, opts), dependsOn: vip.dependsOn },
     );
@@ -99,6 +134,9 @@ export class DhcpFailover extends pulumi.ComponentResource {
     this.dnsServers = config.dnsServers;
     this.primaryPeer = config.primaryPeer;
     this.secondaryPeer = config.secondaryPeer;
+    this.dhcpBackend = config.dhcpBackend;
+    this.primaryRole = config.primaryRole;
+    this.secondaryRole = config.secondaryRole;
     this.drift = config.drift;
     outputsRegistered(this);
   }

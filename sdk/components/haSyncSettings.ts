@@ -22,7 +22,8 @@ export interface HaSyncSettingsArgs {
   /** That user's password on the secondary. Stored as a secret. */
   password: pulumi.Input<string>;
   /**
-   * Config areas the primary pushes. Default: all of them.
+   * Config areas the primary pushes. Default: all the version has (19 on 2.7; 20 on 2.8 / master,
+   * with `kea6` = `synchronizekea6`, DHCPv6 and Kea DHCPv6). `kea6` on 2.7 is refused.
    *
    * Switching an area on makes the primary's first push replace those sections on the secondary
    * (pfSense replaces most of them wholesale): the secondary's own rules, port forwards, CARP

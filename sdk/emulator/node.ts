@@ -64,7 +64,12 @@ import {
 import { PhpFatalError, phpErrorLine, phpFatalReply, uncaughtExceptionFault } from "./phpErrors";
 import { registerConditionalWriteHandlers } from "./conditionalRestore";
 import { registerCarpDrillHandlers } from "./carpDrillHandlers";
-import { buildSyncPayload, ownAddressFacing, syncSectionList } from "./syncPayload";
+import {
+  UnhandledMatchError,
+  buildSyncPayload,
+  ownAddressFacing,
+  syncSectionList,
+} from "./syncPayload";
 import { syncClientLogUrl } from "./syncClientUrl";
 import { dropEmptyListEntries, markConfigUpgrade } from "./bootParse";
 import { StackedAliasRuntime } from "./stackedAliases";
@@ -1230,7 +1235,19 @@ export class EmulatedNode {
       return;
     }
     const source = realistic ? cfg : this.tree;
-    const payload = buildSyncPayload(source, this.profile);
+    let payload: PhpStruct;
+    try {
+      payload = buildSyncPayload(source, this.profile);
+    } catch (e) {
+      if (!(e instanceof UnhandledMatchError)) throw e;
+      // master rc.filter_synchronize carp_sync_xml(): the role `match` throws, nothing catches
+      // it, the CLI script ends (display_errors off: only PHP's error log gets the line); no
+      // restore_config_section, no status text, no notice (§16.12).
+      this.syncLog.push(
+        `PHP Fatal error:  Uncaught UnhandledMatchError: ${e.message} in /etc/rc.filter_synchronize`,
+      );
+      return;
+    }
     const ok = await call("restore_config_section", payload, 900);
     if (ok === undefined) return;
     this.syncCounters.pushed += 1;

@@ -338,16 +338,41 @@ export function applyRestore(
   if (zonesToDelete.length > 0 && isStruct(cfg.captiveportal)) {
     for (const z of zonesToDelete) delete cfg.captiveportal[z];
   }
-  // master: Kea HA node-local fields come back from the receiver's old config.
+  // master: Kea HA node-local fields come back from the receiver's old config, on every restore
+  // (pfsense/pfsense master src/usr/local/www/xmlrpc.php restore_config_section(), "Special
+  // handling for Kea HA"): tls (isset) → tls + scertref (if truthy, else deleted), and only
+  // inside it mutualtls → mutualtls + ccertref; no tls → all four deleted; localname copied if
+  // truthy, else deleted. config_set_path() creates `kea/ha` when it must set a value.
   if (profile.name === "master") {
+    const truthy = (v: PhpValue | undefined) =>
+      v !== undefined && v !== false && !(typeof v === "string" && (v === "" || v === "0"));
     for (const k of ["kea", "kea6"]) {
       const oldHa = toStruct(toStruct(config[k]).ha);
-      const now = cfg[k];
-      if (!isStruct(now) || !isStruct(now.ha)) continue;
-      for (const f of ["tls", "scertref", "mutualtls", "ccertref", "localname"]) {
-        if (oldHa[f] !== undefined) now.ha[f] = cloneValue(oldHa[f]);
-        else delete now.ha[f];
+      const ensure = (): PhpStruct => {
+        const sec = isStruct(cfg[k]) ? cfg[k] : {};
+        const ha = isStruct(sec.ha) ? sec.ha : {};
+        sec.ha = ha;
+        cfg[k] = sec;
+        return ha;
+      };
+      const del = (f: string) => {
+        const sec = cfg[k];
+        if (isStruct(sec) && isStruct(sec.ha)) delete sec.ha[f];
+      };
+      if (oldHa.tls !== undefined && oldHa.tls !== false) {
+        ensure().tls = "";
+        if (truthy(oldHa.scertref)) ensure().scertref = cloneValue(oldHa.scertref);
+        else del("scertref");
+        if (oldHa.mutualtls !== undefined && oldHa.mutualtls !== false) {
+          ensure().mutualtls = "";
+          if (truthy(oldHa.ccertref)) ensure().ccertref = cloneValue(oldHa.ccertref);
+          else del("ccertref");
+        }
+      } else {
+        for (const f of ["tls", "scertref", "mutualtls", "ccertref"]) del(f);
       }
+      if (truthy(oldHa.localname)) ensure().localname = cloneValue(oldHa.localname);
+      else del("localname");
     }
   }
   // Step 9: kept local VIPs pushed onto the front one at a time (ends up reversed).

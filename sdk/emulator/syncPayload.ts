@@ -68,13 +68,20 @@ export function syncSectionList(
   if (on(h, "synchronizenat")) add("nat");
   if (on(h, "synchronizeipsec")) add("ipsec");
   if (on(h, "synchronizeopenvpn")) add("openvpn");
+  // master: `kea` only inside the dhcpd branch, `kea6` only inside the dhcpdv6 one, each when an
+  // array (rc.filter_synchronize `is_array(config_get_path(...))`).
+  const isArr = (n: string) => typeof config[n] === "object" && config[n] !== null;
   if (on(h, "synchronizedhcpd")) {
-    if (typeof config.dhcpd === "object") add("dhcpd");
-    if (profile.name === "master" && has("kea")) add("kea");
+    if (isArr("dhcpd")) {
+      add("dhcpd");
+      if (profile.name === "master" && isArr("kea")) add("kea");
+    }
   }
   if (profile.name === "master" && on(h, "synchronizekea6")) {
-    if (has("dhcpdv6")) add("dhcpdv6");
-    if (has("kea6")) add("kea6");
+    if (isArr("dhcpdv6")) {
+      add("dhcpdv6");
+      if (isArr("kea6")) add("kea6");
+    }
   }
   const relays =
     profile.name === "master" || profile.name === "2.7" || /^2\.6/.test(profile.productVersion);
@@ -236,8 +243,12 @@ export function buildSyncPayload(config: PhpStruct, profile: VersionProfile): Ph
   if (payload.virtualip !== undefined) payload.virtualip = syncVirtualIps(config);
   if (payload.dhcpd !== undefined) payload.dhcpd = rewriteDhcpPeers(config, payload.dhcpd, profile);
   if (profile.name === "master") {
-    for (const k of ["kea", "kea6"])
-      if (payload[k] !== undefined) payload[k] = flipKeaHa(config, payload[k]);
+    // The flip runs over both sections of the whole copy before the payload is assembled, so a
+    // bad role in a section that is not sent still ends the script.
+    const copy: PhpStruct = {};
+    for (const k of ["kea", "kea6"]) if (isStruct(config[k])) copy[k] = cloneValue(config[k]);
+    flipKeaSections(config, copy);
+    for (const k of ["kea", "kea6"]) if (payload[k] !== undefined) payload[k] = copy[k];
   }
   if (on(toStruct(config.hasync), "adminsync") && profile.name !== "2.4") {
     payload.hasync = { adminsync: "on" };
@@ -249,21 +260,65 @@ export function buildSyncPayload(config: PhpStruct, profile: VersionProfile): Ph
 export const KEA_LOCAL_FIELDS = ["tls", "scertref", "mutualtls", "ccertref", "localname"] as const;
 
 /**
- * master's Kea HA flip (§6.4 step 5): swap local/remote address and port, name the remote after
- * this node, flip primary↔standby, drop node-local TLS fields. The default name when `localname`
- * is empty is taken from the hostname here (pfSense's exact default is unconfirmed).
+ * PHP's `match` over a role the sender does not know: UnhandledMatchError, uncaught, ends
+ * rc.filter_synchronize before `restore_config_section` is called (§16.12).
  */
-function flipKeaHa(config: PhpStruct, section: PhpValue): PhpValue {
-  if (!isStruct(section) || !isStruct(section.ha)) return section;
-  const ha = section.ha;
-  const out: PhpStruct = { ...ha };
-  [out.localip, out.remoteip] = [ha.remoteip ?? "", ha.localip ?? ""];
-  [out.localport, out.remoteport] = [ha.remoteport ?? "", ha.localport ?? ""];
-  out.remotename = leaf(ha.localname) || leaf(toStruct(config.system).hostname);
-  const role = leaf(ha.role);
-  if (role === "primary") out.role = "standby";
-  else if (role === "standby") out.role = "primary";
-  for (const f of KEA_LOCAL_FIELDS) delete out[f];
-  section.ha = out;
-  return section;
+export class UnhandledMatchError extends Error {
+  constructor(value: PhpValue | undefined) {
+    super(
+      typeof value === "string"
+        ? `Unhandled match case '${value}'`
+        : `Unhandled match case of type ${Array.isArray(value) || isStruct(value) ? "array" : typeof value}`,
+    );
+    this.name = "UnhandledMatchError";
+  }
+}
+
+/** PHP truthiness of a config value read with config_get_path (`""`, `"0"`, absent: false). */
+function truthy(v: PhpValue | undefined): boolean {
+  if (v === undefined || v === false || v === null) return false;
+  if (typeof v === "string") return v !== "" && v !== "0";
+  if (Array.isArray(v)) return v.length > 0;
+  if (isStruct(v)) return Object.keys(v).length > 0;
+  return Boolean(v);
+}
+
+/**
+ * master's Kea HA flip (§6.4 step 5), pfsense/pfsense master src/etc/rc.filter_synchronize
+ * carp_sync_xml() "handle kea/kea6", run on the config copy for both `kea` and `kea6` whether or
+ * not they are sent:
+ * - `ha/localip`↔`ha/remoteip`, `ha/localport`↔`ha/remoteport`, each copied only
+ *   `if ($from = config_get_path(...))` (truthy), so a half-filled pair is not swapped back;
+ * - `ha/remotename` = trim(`ha/localname`, default kea_defaults('name') = `system/hostname`,
+ *   default the product name) (services_dhcp.inc kea_defaults());
+ * - `ha/role` = match(config_get_path(role, 'primary')) primary→standby, standby→primary; util.inc
+ *   array_get_path() returns the default for a missing role and for "" (so both become standby);
+ *   anything else throws UnhandledMatchError (thrown here, see node.ts runSync);
+ * - `localname`, `tls`, `mutualtls`, `scertref`, `ccertref` deleted.
+ * A section without `ha` gets one (array_set_path creates the path).
+ */
+export function flipKeaSections(config: PhpStruct, copy: PhpStruct): void {
+  for (const k of ["kea", "kea6"]) {
+    const ha = toStruct(toStruct(config[k]).ha);
+    const section = isStruct(copy[k]) ? copy[k] : {};
+    const out: PhpStruct = isStruct(section.ha) ? section.ha : {};
+    for (const [from, to] of [
+      ["localip", "remoteip"],
+      ["remoteip", "localip"],
+      ["localport", "remoteport"],
+      ["remoteport", "localport"],
+    ]) {
+      if (truthy(ha[from])) out[to] = cloneValue(ha[from]);
+    }
+    const hostname = leaf(toStruct(config.system).hostname) || "pfSense";
+    const localname = truthy(ha.localname) ? leaf(ha.localname) : hostname;
+    out.remotename = localname.trim();
+    const role = ha.role === undefined || ha.role === "" ? "primary" : ha.role;
+    if (role === "primary") out.role = "standby";
+    else if (role === "standby") out.role = "primary";
+    else throw new UnhandledMatchError(role);
+    for (const f of ["localname", "tls", "mutualtls", "scertref", "ccertref"]) delete out[f];
+    section.ha = out;
+    copy[k] = section;
+  }
 }

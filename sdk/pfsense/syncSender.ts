@@ -35,6 +35,8 @@ const AREA_SECTIONS: Record<SyncArea, { always?: string[]; present?: string[] }>
   dhcpd: { present: ["dhcpd"] },
   dhcrelay: { present: ["dhcrelay"] },
   dhcrelay6: { present: ["dhcrelay6"] },
+  // master: `dhcpdv6` when the primary has it, and `kea6` with it (rc.filter_synchronize).
+  kea6: { present: ["dhcpdv6", "kea6"] },
   wol: { always: ["wol"] },
   staticroutes: { always: ["staticroutes", "gateways"] },
   virtualip: { always: ["virtualip"] },

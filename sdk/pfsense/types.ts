@@ -62,6 +62,14 @@ export interface CapabilityProfile {
   keepsSharedVipAddress: boolean;
   /** pfSense Plus: mapped conservatively onto the newest CE family. */
   plus: boolean;
+  /**
+   * Kea HA (`kea/ha`, `kea6/ha`) and its sync transform exist: pfSense master since commit
+   * a4cd7de16d (2024-07-12, then 2.8.0-DEVELOPMENT), so CE 2.8+ by the branch history; pfSense
+   * Plus 24.08+ is assumed (no Plus source to confirm).
+   */
+  hasKeaHa: boolean;
+  /** The `synchronizekea6` sync area exists (same commit as {@link hasKeaHa}). */
+  hasKea6Sync: boolean;
 }
 
 /** `host_firmware_version` plus the derived profile. */

@@ -12,6 +12,7 @@ import { encodeHaSync } from "./sections/hasync";
 import { encodeOutboundRule, type NatCtx } from "./sections/nat";
 import { encodeDhcpd } from "./sections/dhcpd";
 import { encodeFilterRule } from "./sections/filter";
+import { encodeKea } from "./sections/kea";
 import { WRITABLE_SECTIONS, type WritableSection } from "./sections/nodeConfig";
 
 /** A value as it reads back after pfSense stored it. */
@@ -63,6 +64,9 @@ export function sectionLanded(
         norm((desired.filterRules ?? []).map(encodeFilterRule)) ===
         norm((actual.filterRules ?? []).map(encodeFilterRule))
       );
+    case "kea":
+    case "kea6":
+      return norm(encodeKea(desired[section])) === norm(encodeKea(actual[section]));
   }
 }
 

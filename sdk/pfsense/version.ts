@@ -28,7 +28,7 @@ const FULL_REPLACE_26 = [...FULL_REPLACE_252, "dhcrelay", "dhcrelay6"].sort();
 /** Profiles by family. Where a family spans behaviour changes, the conservative value is used. */
 const PROFILES: Record<
   CapabilityProfile["family"],
-  Omit<CapabilityProfile, "natTargetFormat" | "plus">
+  Omit<CapabilityProfile, "natTargetFormat" | "plus" | "hasKeaHa" | "hasKea6Sync">
 > = {
   "2.4": {
     family: "2.4",
@@ -141,7 +141,15 @@ export function profileFor(
     else if (minor <= 9) family = "2.8";
     else throw unsupported(productVersion, platform, "a release newer than this library knows");
   }
-  return { ...PROFILES[family], natTargetFormat: natTargetFormatFor(configVersion), plus };
+  // Kea HA: master commit a4cd7de16d (2.8.0-DEVELOPMENT); Plus from 24.08 (assumed, no source).
+  const kea = family === "2.8" && (!plus || major > 24 || (major === 24 && minor >= 8));
+  return {
+    ...PROFILES[family],
+    natTargetFormat: natTargetFormatFor(configVersion),
+    plus,
+    hasKeaHa: kea,
+    hasKea6Sync: kea,
+  };
 }
 
 /** Decodes the host_firmware_version struct (§4.1) and derives the profile. */

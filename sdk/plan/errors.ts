@@ -26,6 +26,7 @@ export type ErrorCode =
   | "E_NAT_TARGET"
   | "E_DHCP_RANGE"
   | "E_DHCP_PEER"
+  | "E_KEA_HA"
   | "E_INVALID_INPUT"
   // node I/O (pfsense layer)
   | "E_AUTH"

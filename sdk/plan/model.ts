@@ -59,6 +59,7 @@ export type SyncArea =
   | "openvpn"
   | "dhcpd"
   | "dhcrelay"
+  | "kea6"
   | "dhcrelay6"
   | "wol"
   | "staticroutes"
@@ -68,7 +69,10 @@ export type SyncArea =
   | "dnsforwarder"
   | "captiveportal";
 
-/** Every sync area pfSense 2.7 offers, in the GUI's order. */
+/**
+ * Every sync area pfSense 2.7 offers, in the GUI's order. master (2.8.0-DEVELOPMENT since commit
+ * a4cd7de16d) has a 20th, `kea6` ({@link MASTER_SYNC_AREAS}).
+ */
 export const ALL_SYNC_AREAS: readonly SyncArea[] = [
   "users",
   "authservers",
@@ -89,6 +93,17 @@ export const ALL_SYNC_AREAS: readonly SyncArea[] = [
   "trafficshaperlimiter",
   "dnsforwarder",
   "captiveportal",
+];
+
+/**
+ * Every sync area of pfSense master / 2.8, in its GUI's order: `synchronizekea6` (DHCPv6 and
+ * `kea6`) sits between the two relay boxes (pfsense/pfsense master
+ * src/usr/local/www/system_hasync.php `$checkbox_names`).
+ */
+export const MASTER_SYNC_AREAS: readonly SyncArea[] = [
+  ...ALL_SYNC_AREAS.slice(0, ALL_SYNC_AREAS.indexOf("dhcrelay6")),
+  "kea6",
+  ...ALL_SYNC_AREAS.slice(ALL_SYNC_AREAS.indexOf("dhcrelay6")),
 ];
 
 /** The `<hasync>` section of one node. */
@@ -190,6 +205,43 @@ export interface InterfaceConfig {
   subnetv6?: number;
 }
 
+/** `dhcpbackend` (2.7.1+): anything but `kea` reads as `isc` (pfSense-utils.inc dhcp_get_backend()). */
+export type DhcpBackend = "isc" | "kea";
+
+/**
+ * `<kea><ha>` / `<kea6><ha>` (pfSense master / 2.8, Services > DHCP Server > Settings;
+ * pfsense/pfsense master src/usr/local/pfSense/include/www/services_dhcp.inc
+ * dhcp_do_settings_post()). Hot-standby Kea HA between the two nodes.
+ */
+export interface KeaHa {
+  /** `ha/enable` flag. */
+  enable: boolean;
+  /** `ha/role`: `primary` or `standby` (kept as read, so a bad value can be reported). */
+  role?: string;
+  /** `ha/localip`: this node's HA listener address. */
+  localIp?: string;
+  /** `ha/localport` (default 8765 for DHCPv4, 8766 for DHCPv6). */
+  localPort?: string;
+  /** `ha/remotename`: the peer's Kea server name (its `localname`, else its hostname). */
+  remoteName?: string;
+  /** `ha/remoteip`: the peer's HA listener address. */
+  remoteIp?: string;
+  /** `ha/remoteport`. */
+  remotePort?: string;
+  /**
+   * Everything else, kept as read: timing fields (`heartbeatdelay`, ...) and the node-local
+   * `localname`, `tls`, `scertref`, `mutualtls`, `ccertref`, which pfSense's receiver restores from
+   * its own config on every restore (xmlrpc.php master), so they can never be written over XML-RPC.
+   */
+  extra?: Extra;
+}
+
+/** A `<kea>` or `<kea6>` section: `ha` modelled, everything else (dnsreg, custom config) carried. */
+export interface KeaSection {
+  ha?: KeaHa;
+  extra?: Extra;
+}
+
 /** Everything HA-related about one node, as the library plans and reads it. */
 export interface NodeHaConfig {
   /** Every `virtualip/vip` entry, in config order. */
@@ -204,6 +256,12 @@ export interface NodeHaConfig {
   dhcpd: Record<string, DhcpdInterface>;
   /** Interfaces per assignment name (read only). */
   interfaces: Record<string, InterfaceConfig>;
+  /** `dhcpbackend` (read only); absent when the node has none (reads as `isc`). */
+  dhcpBackend?: DhcpBackend;
+  /** `<kea>` (Kea DHCPv4 settings, master/2.8); absent when the node has none. */
+  kea?: KeaSection;
+  /** `<kea6>` (Kea DHCPv6 settings, master/2.8); absent when the node has none. */
+  kea6?: KeaSection;
   /**
    * `filter/rule`, in config (evaluation) order. Absent in configs built by hand (tests, the
    * planner); the session's read always fills it.

@@ -112,6 +112,16 @@ export const COMPONENT_INPUTS: Record<string, Record<string, Prop>> = {
     rangeTo: str("Last address of the pool."),
     dnsServers: strs("DNS servers handed out (at most 4). Default: the VIP."),
     gateway: str("Gateway handed out. Default: the VIP."),
+    keaPrimaryAddress: str(
+      "Kea backend: the primary's Kea HA listener address (with keaSecondaryAddress or neither). Default: its address on the interface.",
+    ),
+    keaSecondaryAddress: str(
+      "Kea backend: the secondary's Kea HA listener address. Default: its address on the interface.",
+    ),
+    keaPrimaryPort: int(
+      "Kea backend: the primary's Kea HA listener port (with keaSecondaryPort or neither). Default 8765.",
+    ),
+    keaSecondaryPort: int("Kea backend: the secondary's Kea HA listener port. Default 8765."),
   },
 };
 
@@ -184,6 +194,9 @@ export const COMPONENT_OUTPUTS: Record<string, Record<string, Prop>> = {
     dnsServers: strs("DNS servers handed out."),
     primaryPeer: str("Failover peer on the primary (the secondary's interface address)."),
     secondaryPeer: str("Failover peer on the secondary (the primary's interface address)."),
+    dhcpBackend: str("`isc` or `kea`: the DHCP backend both nodes run."),
+    primaryRole: str("Kea HA role of the primary node (`primary`); empty on ISC."),
+    secondaryRole: str("Kea HA role of the secondary node (`standby`); empty on ISC."),
     drift,
   },
 };

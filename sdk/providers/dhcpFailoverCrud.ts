@@ -14,6 +14,21 @@ import { refreshedInputs } from "./refreshInputs";
 import { convergeSecondary, pfSenseSyncs } from "./secondaryConvergence";
 import { resourceLabel } from "./resourceLabel";
 import { planDhcpOnNodes } from "./dhcpFailoverNodeRules";
+import type { NodePair } from "./nodePair";
+import type { KeaHa, NodeHaConfig as Cfg } from "../plan";
+import { isStruct, leaf } from "../codec/phpValue";
+import {
+  KEA_HA_DEFAULT_PORT,
+  haDrift,
+  keaServerName,
+  pairBackend,
+  planKeaHa,
+  requireValidKeaRoles,
+  sectionWithHa,
+  senderHa,
+  withNodeLocal,
+  type KeaHaPlan,
+} from "./keaHaRules";
 
 /** The members of the state that are inputs (handed back by `read`). */
 const INPUT_KEYS: readonly (keyof DhcpFailoverInputs)[] = [
@@ -26,6 +41,10 @@ const INPUT_KEYS: readonly (keyof DhcpFailoverInputs)[] = [
   "rangeTo",
   "dnsServers",
   "gateway",
+  "keaPrimaryAddress",
+  "keaSecondaryAddress",
+  "keaPrimaryPort",
+  "keaSecondaryPort",
   "syncWaitMs",
   "stack",
 ];
@@ -44,6 +63,37 @@ function withExtra(d: DhcpdInterface, existing: DhcpdInterface | undefined): Dhc
   return out;
 }
 
+/** A node's `system/hostname` (Kea's default server name, services_dhcp.inc kea_defaults('name')). */
+async function hostnameOf(pair: NodePair, role: "primary" | "secondary"): Promise<string> {
+  const sys = (await pair[role].client.backupSections(["system"])).system;
+  return (isStruct(sys) ? leaf(sys.hostname) : "") || "pfSense";
+}
+
+/** Writes `ha` into the draft's `kea`, keeping the node's node-local members and the rest of `kea`. */
+function putHa(draft: Cfg, ha: KeaHa | undefined): void {
+  const next = sectionWithHa(draft.kea, withNodeLocal(ha, draft.kea?.ha));
+  if (next.ha === undefined && next.extra === undefined) delete draft.kea;
+  else draft.kea = next;
+}
+
+/** Kea HA for both nodes: addresses (default: the interface's), ports, the peers' server names. */
+async function planKeaOnNodes(
+  inp: DhcpFailoverInputs,
+  pair: NodePair,
+  p: Cfg,
+  s: Cfg,
+): Promise<KeaHaPlan> {
+  const [ph, sh] = await Promise.all([hostnameOf(pair, "primary"), hostnameOf(pair, "secondary")]);
+  return planKeaHa({
+    primaryAddress: inp.keaPrimaryAddress ?? p.interfaces[inp.interface]?.ipaddr ?? "",
+    secondaryAddress: inp.keaSecondaryAddress ?? s.interfaces[inp.interface]?.ipaddr ?? "",
+    primaryPort: inp.keaPrimaryPort ?? KEA_HA_DEFAULT_PORT,
+    secondaryPort: inp.keaSecondaryPort ?? KEA_HA_DEFAULT_PORT,
+    primaryName: keaServerName(p, ph),
+    secondaryName: keaServerName(s, sh),
+  });
+}
+
 async function reconcile(
   id: string,
   inp: DhcpFailoverInputs,
@@ -55,13 +105,27 @@ async function reconcile(
   const pair = pairFor(ctx, () => openPair(inp));
   const first = firstReadOptions(ctx);
   const [p0, s0] = await Promise.all([pair.primary.read(first), pair.secondary.read(first)]);
-  const planned = planDhcpOnNodes(inp, p0, s0, ctx?.plannedVips);
+  const backend = pairBackend(p0, s0, lbl);
+  if (backend === "kea") {
+    requireValidKeaRoles(p0.config, "primary", lbl);
+    requireValidKeaRoles(s0.config, "secondary", lbl);
+  }
+  const planned = planDhcpOnNodes(inp, p0, s0, ctx?.plannedVips, backend);
+  const kea = backend === "kea" ? await planKeaOnNodes(inp, pair, p0.config, s0.config) : undefined;
+  const priorKeaPrimary = olds ? (olds.priorKeaPrimary ?? null) : (p0.config.kea?.ha ?? null);
+  const priorKeaSecondary = olds ? (olds.priorKeaSecondary ?? null) : (s0.config.kea?.ha ?? null);
   const priorPrimary = olds ? olds.priorPrimary : (p0.config.dhcpd[ifName] ?? null);
   const priorSecondary = olds ? olds.priorSecondary : (s0.config.dhcpd[ifName] ?? null);
   const record = () => ({
     resource: lbl,
     id,
-    properties: { ...inp, priorPrimary, priorSecondary },
+    properties: {
+      ...inp,
+      priorPrimary,
+      priorSecondary,
+      dhcpBackend: backend,
+      ...(kea ? { priorKeaPrimary, priorKeaSecondary } : {}),
+    },
   });
   // On update every failure of the primary write is recorded as partial.
   const pAfter = await orPartial(
@@ -70,6 +134,7 @@ async function reconcile(
     () =>
       pair.primary.edit((draft) => {
         draft.dhcpd[ifName] = withExtra(planned.primary, draft.dhcpd[ifName]);
+        if (kea) putHa(draft, kea.primary);
       }),
     olds ? undefined : isPreWriteError,
   );
@@ -84,9 +149,11 @@ async function reconcile(
       label: lbl,
       waitMs: inp.syncWaitMs,
       inPlace: (cfg) =>
-        secondaryDrift(only(ifName, expected), only(ifName, cfg.dhcpd[ifName])).length === 0,
+        secondaryDrift(only(ifName, expected), only(ifName, cfg.dhcpd[ifName])).length === 0 &&
+        (!kea || haDrift(kea.secondary, cfg.kea?.ha).length === 0),
       apply: (draft) => {
         draft.dhcpd[ifName] = withExtra(expected, draft.dhcpd[ifName]);
+        if (kea) putHa(draft, kea.secondary);
       },
     }),
   );
@@ -94,10 +161,16 @@ async function reconcile(
     ...inp,
     gateway: pd?.gateway ?? inp.vip,
     dnsServers: pd?.dnsServers ?? [inp.vip],
-    primaryPeer: pd?.failoverPeerIp ?? "",
-    secondaryPeer: sAfter.config.dhcpd[ifName]?.failoverPeerIp ?? "",
+    primaryPeer: kea ? (pAfter.config.kea?.ha?.remoteIp ?? "") : (pd?.failoverPeerIp ?? ""),
+    secondaryPeer: kea
+      ? (sAfter.config.kea?.ha?.remoteIp ?? "")
+      : (sAfter.config.dhcpd[ifName]?.failoverPeerIp ?? ""),
     priorPrimary,
     priorSecondary,
+    dhcpBackend: backend,
+    primaryRole: kea ? (pAfter.config.kea?.ha?.role ?? "") : "",
+    secondaryRole: kea ? (sAfter.config.kea?.ha?.role ?? "") : "",
+    ...(kea ? { priorKeaPrimary, priorKeaSecondary } : {}),
     drift: noDrift(),
     syncedBy,
   };
@@ -122,26 +195,38 @@ export async function updateDhcpFailover(
   return { outs: (await reconcile(id, news, olds, ctx)).outs };
 }
 
-/** `delete`: puts back the interface's DHCP settings as they were before create. */
+/** `delete`: puts back the interface's DHCP settings (and on Kea the HA settings) as they were. */
 export async function deleteDhcpFailover(
   _id: string,
   props: DhcpFailoverOutputs,
   ctx?: ItemContext,
 ): Promise<void> {
   const ifName = props.interface;
+  const isKea = props.dhcpBackend === "kea";
   const pair = pairFor(ctx, () => openPair(props));
-  const restore = (prior: DhcpdInterface | null) => (draft: NodeHaConfig) => {
-    // The node's current extras (static maps, added since or not) stay, in the node's order.
-    if (prior) draft.dhcpd[ifName] = withExtra(prior, draft.dhcpd[ifName]);
-    else delete draft.dhcpd[ifName];
-  };
-  const pAfter = await pair.primary.edit(restore(props.priorPrimary));
+  const restore =
+    (prior: DhcpdInterface | null, priorHa: KeaHa | null | undefined) => (draft: NodeHaConfig) => {
+      // The node's current extras (static maps, added since or not) stay, in the node's order.
+      if (prior) draft.dhcpd[ifName] = withExtra(prior, draft.dhcpd[ifName]);
+      else delete draft.dhcpd[ifName];
+      if (isKea) putHa(draft, priorHa ?? undefined);
+    };
+  const pAfter = await pair.primary.edit(restore(props.priorPrimary, props.priorKeaPrimary));
   const syncs = pfSenseSyncs(pAfter.config.hasync, "dhcpd");
   const expected = syncs
     ? deriveSecondary(only(ifName, pAfter.config.dhcpd[ifName], pAfter.config.interfaces)).dhcpd[
         ifName
       ]
     : (props.priorSecondary ?? undefined);
+  // master's sender sends `kea` only when the primary has one (rc.filter_synchronize).
+  const keaSynced = isKea && syncs && pAfter.config.kea !== undefined;
+  const expectedHa = keaSynced
+    ? senderHa(
+        pAfter.config.kea?.ha,
+        keaServerName(pAfter.config, await hostnameOf(pair, "primary")),
+      )
+    : (props.priorKeaSecondary ?? undefined);
+  const keaInPlace = (cfg: NodeHaConfig) => haDrift(expectedHa, cfg.kea?.ha).length === 0;
   await convergeSecondary({
     primary: pAfter,
     secondary: pair.secondary,
@@ -150,12 +235,26 @@ export async function deleteDhcpFailover(
     label: label(props),
     waitMs: props.syncWaitMs,
     inPlace: (cfg) =>
-      secondaryDrift(only(ifName, expected), only(ifName, cfg.dhcpd[ifName])).length === 0,
+      secondaryDrift(only(ifName, expected), only(ifName, cfg.dhcpd[ifName])).length === 0 &&
+      (!keaSynced || keaInPlace(cfg)),
     apply: (draft) => {
       if (expected) draft.dhcpd[ifName] = withExtra(expected, draft.dhcpd[ifName]);
       else delete draft.dhcpd[ifName];
+      if (keaSynced) putHa(draft, expectedHa);
     },
   });
+  if (isKea && !keaSynced) {
+    // No push carries `kea`: the secondary's HA settings are put back directly.
+    await convergeSecondary({
+      primary: pAfter,
+      secondary: pair.secondary,
+      primarySession: pair.primary,
+      area: undefined,
+      label: label(props),
+      inPlace: keaInPlace,
+      apply: (draft) => putHa(draft, expectedHa),
+    });
+  }
 }
 
 /**
@@ -177,23 +276,32 @@ export async function readDhcpFailover(
     pair.primary.read({ shared: true }),
     pair.secondary.read({ shared: true }),
   ]);
-  if (!p.config.dhcpd[ifName]?.failoverPeerIp && !s.config.dhcpd[ifName]?.failoverPeerIp) {
-    return { id: "", props: {} };
-  }
+  const isKea = props.dhcpBackend === "kea";
+  const gone = isKea
+    ? !p.config.kea?.ha?.enable && !s.config.kea?.ha?.enable
+    : !p.config.dhcpd[ifName]?.failoverPeerIp && !s.config.dhcpd[ifName]?.failoverPeerIp;
+  if (gone) return { id: "", props: {} };
   const want: DhcpdInterface = {
     enable: true,
     rangeFrom: props.rangeFrom,
     rangeTo: props.rangeTo,
     gateway: props.gateway,
     dnsServers: props.dnsServers,
-    failoverPeerIp: props.primaryPeer,
+    ...(isKea ? {} : { failoverPeerIp: props.primaryPeer }),
   };
   const expectedSecondary = deriveSecondary(only(ifName, want, p.config.interfaces)).dhcpd[ifName];
+  const keaPlan = isKea ? props.keaHa : undefined;
   const drift = {
-    primary: driftLines(secondaryDrift(only(ifName, want), only(ifName, p.config.dhcpd[ifName]))),
-    secondary: driftLines(
-      secondaryDrift(only(ifName, expectedSecondary), only(ifName, s.config.dhcpd[ifName])),
-    ),
+    primary: [
+      ...driftLines(secondaryDrift(only(ifName, want), only(ifName, p.config.dhcpd[ifName]))),
+      ...(keaPlan ? haDrift(keaPlan.primary, p.config.kea?.ha) : []),
+    ],
+    secondary: [
+      ...driftLines(
+        secondaryDrift(only(ifName, expectedSecondary), only(ifName, s.config.dhcpd[ifName])),
+      ),
+      ...(keaPlan ? haDrift(keaPlan.secondary, s.config.kea?.ha) : []),
+    ],
   };
   const inputs = refreshedInputs<DhcpFailoverInputs>(props, INPUT_KEYS);
   return { id, props: toPlainData({ ...props, drift }), inputs: toPlainData(inputs) };

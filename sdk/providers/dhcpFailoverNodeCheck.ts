@@ -10,6 +10,8 @@ import { planDhcpOnNodes } from "./dhcpFailoverNodeRules";
 import type { DhcpFailoverInputs } from "./dhcpFailoverSpec";
 import { readNodesForCheck } from "./nodeChecks";
 import { containsUnknown } from "./unknowns";
+import { pairBackend, requireValidKeaRoles } from "./keaHaRules";
+import { resourceLabel } from "./resourceLabel";
 
 const PROPERTIES = ["interface", "vip", "rangeFrom", "rangeTo", "gateway", "dnsServers"];
 
@@ -31,9 +33,28 @@ export async function checkDhcpFailoverOnNodes(news: DhcpFailoverInputs): Promis
   const [p, s] = read.nodes;
   const failures: CheckFailure[] = [];
   const planned = declaredVipsOn(news.primary.url, news.interface);
-  collectFailure(() => planDhcpOnNodes({ ...news, vip }, p, s, planned), PROPERTIES, failures, {
-    primaryAddress: "interface",
-    secondaryAddress: "interface",
-  });
+  const lbl = resourceLabel("DhcpFailover", news);
+  let backend: "isc" | "kea" = "isc";
+  collectFailure(
+    () => {
+      backend = pairBackend(p, s, lbl);
+      if (backend === "kea") {
+        requireValidKeaRoles(p.config, "primary", lbl);
+        requireValidKeaRoles(s.config, "secondary", lbl);
+      }
+    },
+    PROPERTIES,
+    failures,
+  );
+  if (failures.length > 0) return failures;
+  collectFailure(
+    () => planDhcpOnNodes({ ...news, vip }, p, s, planned, backend),
+    PROPERTIES,
+    failures,
+    {
+      primaryAddress: "interface",
+      secondaryAddress: "interface",
+    },
+  );
   return failures;
 }

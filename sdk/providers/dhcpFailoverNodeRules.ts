@@ -21,12 +21,17 @@ export function staticMaps(d: DhcpdInterface | undefined): { address: string; na
   });
 }
 
-/** Plans both nodes' entries from the inputs and what the nodes hold (addresses, VIP skew). */
+/**
+ * Plans both nodes' entries from the inputs and what the nodes hold (addresses, VIP skew). On the
+ * Kea backend the ISC failover peer is not written (Kea ignores and hides it, §8.6) and the VIP's
+ * skew does not matter (Kea HA's role is set per node, keaHaRules.ts).
+ */
 export function planDhcpOnNodes(
   inp: DhcpFailoverInputs,
   p: NodeState,
   s: NodeState,
   plannedVips: VirtualIp[] = [],
+  backend: "isc" | "kea" = "isc",
 ): { primary: DhcpdInterface; secondary: DhcpdInterface } {
   const lbl = resourceLabel("DhcpFailover", inp);
   const pi = p.config.interfaces[inp.interface];
@@ -52,7 +57,7 @@ export function planDhcpOnNodes(
       fix: "create the CarpVip first (pass the CarpVip object as vip)",
     });
   }
-  return planDhcpFailover({
+  const plan = planDhcpFailover({
     interface: inp.interface,
     subnet: `${pi.ipaddr}/${pi.subnet}`,
     primaryAddress: pi.ipaddr,
@@ -62,11 +67,16 @@ export function planDhcpOnNodes(
     rangeTo: inp.rangeTo,
     gateway: inp.gateway,
     dnsServers: inp.dnsServers,
-    primarySkew: vip.advskew ?? 0,
+    primarySkew: backend === "kea" ? 0 : (vip.advskew ?? 0),
     staticMaps: [
       ...staticMaps(p.config.dhcpd[inp.interface]),
       ...staticMaps(s.config.dhcpd[inp.interface]),
     ],
     field: lbl,
   });
+  if (backend === "kea") {
+    delete plan.primary.failoverPeerIp;
+    delete plan.secondary.failoverPeerIp;
+  }
+  return plan;
 }

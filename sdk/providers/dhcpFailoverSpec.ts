@@ -3,7 +3,8 @@
  * dhcpFailoverCrud.ts (the node addresses come from the nodes' interface settings, which is what
  * pfSense's own sync uses for the failover peer, §6.4 step 4).
  */
-import { haError, type DhcpdInterface } from "../plan";
+import { haError, isHaError, type DhcpdInterface, type KeaHa } from "../plan";
+import { bothOrNeither, refuseNodeLocal } from "./keaHaRules";
 import { addressFamily } from "./addressText";
 import type { CheckFailure } from "./checkFailures";
 import { endpointProblems, type EndpointInput } from "./endpointInputs";
@@ -24,6 +25,14 @@ export interface DhcpFailoverInputs {
   rangeTo: string;
   dnsServers?: string[];
   gateway?: string;
+  /** Kea HA: the primary's HA listener address (default: its address on the interface). */
+  keaPrimaryAddress?: string;
+  /** Kea HA: the secondary's HA listener address (default: its address on the interface). */
+  keaSecondaryAddress?: string;
+  /** Kea HA: the primary's HA listener port (default 8765). */
+  keaPrimaryPort?: number;
+  /** Kea HA: the secondary's HA listener port (default 8765). */
+  keaSecondaryPort?: number;
   syncWaitMs?: number;
   /** `project/stack` of the program, for Config History (absent in state written before). */
   stack?: string;
@@ -40,6 +49,16 @@ export interface DhcpFailoverOutputs extends DhcpFailoverInputs {
   /** Each node's dhcpd settings on the interface before the resource took them over. */
   priorPrimary: DhcpdInterface | null;
   priorSecondary: DhcpdInterface | null;
+  /** `isc` or `kea`: the DHCP backend both nodes run (absent in state written before). */
+  dhcpBackend?: "isc" | "kea";
+  /** Kea HA role on the primary (`primary`) and the secondary (`standby`); "" on ISC. */
+  primaryRole?: string;
+  secondaryRole?: string;
+  /** Kea: each node's `kea/ha` before the resource took it over (null = none). */
+  priorKeaPrimary?: KeaHa | null;
+  priorKeaSecondary?: KeaHa | null;
+  /** Kea: the HA settings planned for each node (drift is measured against them). */
+  keaHa?: { primary: KeaHa; secondary: KeaHa };
   drift: NodeDrift;
   syncedBy: SyncedBy;
 }
@@ -54,6 +73,64 @@ export function checkDhcpFailover(news: DhcpFailoverInputs): {
     ...endpointProblems(news.secondary, "secondary"),
   ];
   const base = `DhcpFailover[${news.name}]`;
+  for (const [prop, rule] of [
+    ["", () => refuseNodeLocal(news as unknown as Record<string, unknown>, base)],
+    [
+      "keaSecondaryAddress",
+      () =>
+        bothOrNeither(
+          ["keaPrimaryAddress", news.keaPrimaryAddress],
+          ["keaSecondaryAddress", news.keaSecondaryAddress],
+          base,
+        ),
+    ],
+    [
+      "keaSecondaryPort",
+      () =>
+        bothOrNeither(
+          ["keaPrimaryPort", news.keaPrimaryPort],
+          ["keaSecondaryPort", news.keaSecondaryPort],
+          base,
+        ),
+    ],
+  ] as const) {
+    try {
+      rule();
+    } catch (e) {
+      if (!isHaError(e)) throw e;
+      failures.push({ property: prop, reason: e.message });
+    }
+  }
+  for (const k of ["keaPrimaryPort", "keaSecondaryPort"] as const) {
+    const v = news[k];
+    if (v === undefined || containsUnknown(v)) continue;
+    if (!Number.isInteger(v) || v < 1 || v > 65535) {
+      failures.push({
+        property: k,
+        reason: haError({
+          code: "E_KEA_HA",
+          field: `${base}.${k}`,
+          value: String(v),
+          message: "not a TCP port",
+          fix: "give a port 1-65535 (default 8765)",
+        }).message,
+      });
+    }
+  }
+  for (const k of ["keaPrimaryAddress", "keaSecondaryAddress"] as const) {
+    const v = news[k];
+    if (v === undefined || containsUnknown(v) || addressFamily(v) !== undefined) continue;
+    failures.push({
+      property: k,
+      reason: haError({
+        code: "E_INVALID_ADDRESS",
+        field: `${base}.${k}`,
+        value: String(v),
+        message: "not an IP address (Kea HA peers are addressed by IP)",
+        fix: "give the node's own address, never the CARP VIP",
+      }).message,
+    });
+  }
   for (const k of ["vip", "rangeFrom", "rangeTo", "gateway"] as const) {
     const v = news[k];
     if (v === undefined || containsUnknown(v)) continue;
@@ -102,6 +179,10 @@ export function diffDhcpFailover(
     { field: "rangeFrom", old: olds.rangeFrom, new: news.rangeFrom },
     { field: "rangeTo", old: olds.rangeTo, new: news.rangeTo },
     { field: "gateway", old: olds.gateway, new: news.gateway ?? news.vip },
+    { field: "keaPrimaryAddress", old: olds.keaPrimaryAddress, new: news.keaPrimaryAddress },
+    { field: "keaSecondaryAddress", old: olds.keaSecondaryAddress, new: news.keaSecondaryAddress },
+    { field: "keaPrimaryPort", old: olds.keaPrimaryPort, new: news.keaPrimaryPort },
+    { field: "keaSecondaryPort", old: olds.keaSecondaryPort, new: news.keaSecondaryPort },
     {
       field: "dnsServers",
       old: olds.dnsServers,

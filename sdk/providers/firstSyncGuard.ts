@@ -67,7 +67,9 @@ function newPayload(primary: PhpStruct, desired: SyncArea[], current: SyncArea[]
 export async function firstSyncImpact(inp: HaSyncInputs, pair: NodePair): Promise<FirstSyncImpact> {
   const primary = await pair.primary.client.backupSections([...SENDER_READ_SECTIONS, "hasync"]);
   const current = enabledNow(primary);
-  const desired = normaliseAreas(inp.areas);
+  // A plain call, not a session read (which may wait to join other operations' batch).
+  const fw = inp.areas === undefined ? await pair.primary.client.firmwareVersion() : undefined;
+  const desired = normaliseAreas(inp.areas, fw?.profile.hasKea6Sync ?? false);
   const newAreas = desired.filter((a) => !current.includes(a));
   if (newAreas.length === 0) return { newAreas, losses: [] };
   const payload = newPayload(primary, desired, current);

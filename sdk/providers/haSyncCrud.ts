@@ -117,7 +117,7 @@ function resolve(inp: HaSyncInputs, pf: PreflightResult, olds?: HaSyncOutputs): 
     secondarySyncAddress: pf.secondarySyncAddress,
     username: inp.username,
     password: inp.password,
-    areas: normaliseAreas(inp.areas),
+    areas: normaliseAreas(inp.areas, pf.primary.firmware.profile.hasKea6Sync),
     adminSync: inp.adminSync ?? false,
     primaryHostId,
     secondaryHostId,

@@ -12,6 +12,7 @@ import { sameAddress } from "./addressText";
 import type { HaSyncInputs } from "./haSyncSpec";
 import type { NodePair } from "./nodePair";
 import { resourceLabel } from "./resourceLabel";
+import { requireValidKeaRoles } from "./keaHaRules";
 
 /** What the pre-flight established. */
 export interface PreflightResult {
@@ -89,6 +90,18 @@ export async function preflightHaSync(inp: HaSyncInputs, pair: NodePair): Promis
       "upgrade both nodes to the same version",
     );
   }
+  if ((inp.areas ?? []).includes("kea6") && !p.firmware.profile.hasKea6Sync) {
+    throw haError({
+      code: "E_UNSUPPORTED_VERSION",
+      field: `${base}.areas`,
+      value: p.firmware.productVersion,
+      message: `pfSense ${p.firmware.productVersion} has no "kea6" sync area (synchronizekea6 came with 2.8.0)`,
+      fix: 'remove "kea6" from areas, or upgrade both nodes to pfSense 2.8 or later',
+    });
+  }
+  // master's sender dies on a Kea HA role other than primary/standby (§16.12): checked before
+  // any sync is switched on, whatever the areas (it maps kea and kea6 on every push).
+  if (p.firmware.profile.hasKeaHa) requireValidKeaRoles(p.config, "primary", base);
   const pNames = Object.keys(p.config.interfaces).sort();
   const sNames = Object.keys(s.config.interfaces).sort();
   if (pNames.join(",") !== sNames.join(",")) {

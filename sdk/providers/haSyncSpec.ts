@@ -2,7 +2,15 @@
  * HaSyncSettings: inputs, outputs and the pure parts of its provider (validation, desired hasync
  * per node, diff). The I/O half is haSyncCrud.ts; the pre-flight is haSyncPreflight.ts.
  */
-import { ALL_SYNC_AREAS, deriveSecondary, haError, type HaSync, type SyncArea } from "../plan";
+import {
+  ALL_SYNC_AREAS,
+  MASTER_SYNC_AREAS,
+  deriveSecondary,
+  haError,
+  type HaSync,
+  type SyncArea,
+} from "../plan";
+import { profileFor } from "../pfsense/version";
 import { addressFamily } from "./addressText";
 import { collectFailure, type CheckFailure } from "./checkFailures";
 import { endpointProblems, type EndpointInput } from "./endpointInputs";
@@ -81,24 +89,38 @@ function f(inp: { name?: string }): string {
   return resourceLabel("HaSyncSettings", inp);
 }
 
-/** Areas in the GUI's order, duplicates dropped; default all. */
-export function normaliseAreas(areas: SyncArea[] | undefined): SyncArea[] {
-  if (areas === undefined) return [...ALL_SYNC_AREAS];
-  return ALL_SYNC_AREAS.filter((a) => areas.includes(a));
+/**
+ * Areas in the GUI's order, duplicates dropped; default all the version has: 2.7's 19, or with
+ * `withKea6` (a version with `synchronizekea6`, master / 2.8) the 20 of master's GUI.
+ */
+export function normaliseAreas(areas: SyncArea[] | undefined, withKea6 = false): SyncArea[] {
+  if (areas === undefined) return [...(withKea6 ? MASTER_SYNC_AREAS : ALL_SYNC_AREAS)];
+  return MASTER_SYNC_AREAS.filter((a) => areas.includes(a));
+}
+
+/** Does the version recorded in state (`productVersion`, `configVersion`) have `synchronizekea6`? */
+export function versionHasKea6Sync(productVersion: string, configVersion: string): boolean {
+  try {
+    return profileFor(productVersion, "pfSense", configVersion).hasKea6Sync;
+  } catch {
+    return false;
+  }
 }
 
 /** `acknowledgeSecondaryDeletions` is a boolean or a list of known areas. */
 function validateAcknowledgement(inp: HaSyncInputs): void {
   const ack = inp.acknowledgeSecondaryDeletions as unknown;
   if (ack === undefined || typeof ack === "boolean") return;
-  const bad = Array.isArray(ack) ? ack.find((a) => !ALL_SYNC_AREAS.includes(a as SyncArea)) : ack;
+  const bad = Array.isArray(ack)
+    ? ack.find((a) => !MASTER_SYNC_AREAS.includes(a as SyncArea))
+    : ack;
   if (bad === undefined) return;
   throw haError({
     code: "E_INVALID_INPUT",
     field: `${f(inp)}.acknowledgeSecondaryDeletions`,
     value: String(bad),
     message: "not true/false or a list of sync areas",
-    fix: `use true, or a list of any of: ${ALL_SYNC_AREAS.join(", ")}`,
+    fix: `use true, or a list of any of: ${MASTER_SYNC_AREAS.join(", ")}`,
   });
 }
 
@@ -114,13 +136,13 @@ export function validateHaSync(inp: HaSyncInputs): void {
     });
   }
   for (const a of inp.areas ?? []) {
-    if (!ALL_SYNC_AREAS.includes(a)) {
+    if (!MASTER_SYNC_AREAS.includes(a)) {
       throw haError({
         code: "E_INVALID_INPUT",
         field: `${base}.areas`,
         value: String(a),
         message: "unknown sync area",
-        fix: `use any of: ${ALL_SYNC_AREAS.join(", ")}`,
+        fix: `use any of: ${MASTER_SYNC_AREAS.join(", ")} (kea6: pfSense 2.8 / master only)`,
       });
     }
   }
@@ -271,7 +293,12 @@ export function diffHaSync(olds: HaSyncOutputs, news: HaSyncInputs): FieldDiffRe
     {
       field: "areas",
       old: olds.areas,
-      new: isUnknown(news.areas) ? news.areas : normaliseAreas(news.areas),
+      new: isUnknown(news.areas)
+        ? news.areas
+        : normaliseAreas(
+            news.areas,
+            versionHasKea6Sync(olds.productVersion ?? "", olds.configVersion ?? ""),
+          ),
     },
     { field: "adminSync", old: olds.adminSync ?? false, new: news.adminSync ?? false },
     {

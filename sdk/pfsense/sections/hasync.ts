@@ -2,7 +2,10 @@
  * `hasync` codec (§6.3, §9.2). The receiver merges this section per child (§5.1 step 8), so a
  * payload removes a member only by sending boolean `false` for it (§5.3).
  */
-import { ALL_SYNC_AREAS, type HaSync, type SyncArea } from "../../plan/model";
+import { MASTER_SYNC_AREAS, type HaSync, type SyncArea } from "../../plan/model";
+
+/** Every area any version knows (master's 20, in its GUI order; 2.7 lacks `kea6`). */
+const ALL_SYNC_AREAS = MASTER_SYNC_AREAS;
 import { isStruct, leaf, type PhpStruct, type PhpValue } from "../../codec/phpValue";
 import { decodeItem, encodeItem, flag, str, type FieldSpec } from "./fieldCodec";
 

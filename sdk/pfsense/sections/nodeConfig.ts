@@ -10,6 +10,7 @@ import { decodeNat, encodeNat, type NatCtx } from "./nat";
 import { decodeDhcpd, encodeDhcpd } from "./dhcpd";
 import { decodeInterfaces } from "./interfaces";
 import { decodeFilter, encodeFilter } from "./filter";
+import { decodeDhcpBackend, decodeKea, encodeKea } from "./kea";
 import { canonicalJson } from "./canonicalJson";
 
 /** Sections read for every session read (§7.2 step 1). */
@@ -22,10 +23,13 @@ export const READ_SECTIONS = [
   "nat",
   "dhcpd",
   "filter",
+  "dhcpbackend",
+  "kea",
+  "kea6",
 ] as const;
 
 /** Sections the library writes. */
-export type WritableSection = "virtualip" | "hasync" | "nat" | "dhcpd" | "filter";
+export type WritableSection = "virtualip" | "hasync" | "nat" | "dhcpd" | "filter" | "kea" | "kea6";
 
 /** Every writable section, in payload order. */
 export const WRITABLE_SECTIONS: readonly WritableSection[] = [
@@ -34,6 +38,8 @@ export const WRITABLE_SECTIONS: readonly WritableSection[] = [
   "nat",
   "dhcpd",
   "filter",
+  "kea",
+  "kea6",
 ];
 
 /** Decodes the typed config from raw sections. */
@@ -49,6 +55,12 @@ export function decodeNodeConfig(raw: PhpStruct, ctx: NatCtx): NodeHaConfig {
   const hasync = decodeHaSync(raw.hasync);
   if (hasync) cfg.hasync = hasync;
   if (nat.mode) cfg.natMode = nat.mode;
+  const backend = decodeDhcpBackend(raw.dhcpbackend);
+  if (backend) cfg.dhcpBackend = backend;
+  const kea = decodeKea(raw.kea);
+  if (kea) cfg.kea = kea;
+  const kea6 = decodeKea(raw.kea6);
+  if (kea6) cfg.kea6 = kea6;
   return cfg;
 }
 
@@ -68,6 +80,8 @@ export function changedSections(
   if (canonicalJson(before.dhcpd) !== canonicalJson(after.dhcpd)) s.add("dhcpd");
   if (canonicalJson(before.filterRules ?? []) !== canonicalJson(after.filterRules ?? []))
     s.add("filter");
+  if (canonicalJson(before.kea) !== canonicalJson(after.kea)) s.add("kea");
+  if (canonicalJson(before.kea6) !== canonicalJson(after.kea6)) s.add("kea6");
   return {
     sections: s,
     interfaces: canonicalJson(before.interfaces) !== canonicalJson(after.interfaces),
@@ -94,5 +108,8 @@ export function encodeRestorePayload(
   if (sections.has("dhcpd")) p.dhcpd = encodeDhcpd(desired.dhcpd);
   if (sections.has("filter"))
     p.filter = encodeFilter(desired.filterRules ?? [], current.raw.filter);
+  // Whole sections: master's receiver replaces them (the five node-local ha fields come back).
+  if (sections.has("kea")) p.kea = encodeKea(desired.kea);
+  if (sections.has("kea6")) p.kea6 = encodeKea(desired.kea6);
   return p;
 }
