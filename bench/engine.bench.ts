@@ -4,8 +4,9 @@
  * emulated pair per N, next to two floors:
  *
  * - the engine floor: the same stack machinery (same engine, file backend, passphrase secrets,
- *   dynamic-provider process, resource graph and inputs) with a provider whose methods return at
- *   once, so what remains is the engine's own per-resource cost;
+ *   a TypeScript provider-plugin process configured with both endpoints, resource graph and
+ *   inputs) with a plugin whose methods return at once, so what remains is the engine's own
+ *   per-resource cost;
  * - the physical floor: ONE bulk `restore_config_section` per node carrying the `virtualip`
  *   section the up left behind, sent to another fresh pair (as bench/providers.bench.ts does).
  *
@@ -126,45 +127,40 @@ function aggregateProgram(n: number): automation.PulumiFn {
 }
 
 /**
- * The engine floor's provider: every method returns at once and touches nothing.
+ * The engine floor's resource: served by the no-op plugin (bench/noopPlugin.ts) through a provider
+ * holding both endpoints, as a Cluster's provider does.
  *
  * Why this and not bare ComponentResources: a CarpVip is a ComponentResource whose one child is a
- * dynamic resource, so each of them costs the engine a component registration plus, for the child,
- * closure serialization of its provider (cached per provider object), check/diff/create/read/
- * delete round trips to the `pulumi-nodejs` dynamic-provider process, secret encryption and a
- * state checkpoint per step. ComponentResources alone would skip the provider process and the CRUD
- * round trips and understate that cost; a no-op dynamic child keeps all of it and removes only the
- * provider's own work (planning, XML-RPC to both nodes). The child also gets the same inputs
- * (both endpoints with secret passwords, the same scalars, a secret CARP password) and the same
- * secret outputs, so state size and encryption match too.
+ * custom resource of the cluster's provider plugin, so each costs the engine a component
+ * registration plus check/diff/create/read/delete round trips to the plugin process, secret
+ * encryption and a state checkpoint per step. ComponentResources alone would skip the plugin and
+ * understate that; a no-op child keeps all of it and removes only the provider's own work
+ * (planning, XML-RPC to both nodes). It gets the same inputs (the same scalars, a secret CARP
+ * password) and secret outputs, so state size and encryption match too.
  */
-const noopProvider: pulumi.dynamic.ResourceProvider = {
-  async create(inputs: Record<string, unknown>) {
-    return { id: String(inputs.name), outs: inputs };
-  },
-  async diff() {
-    return { changes: false };
-  },
-  async read(id: string, props: Record<string, unknown>) {
-    return { id, props };
-  },
-  async delete() {},
-};
-
-class NoopVipConfig extends pulumi.dynamic.Resource {
+class NoopVipConfig extends pulumi.CustomResource {
   constructor(name: string, props: Record<string, unknown>, opts: pulumi.CustomResourceOptions) {
-    super(noopProvider, name, props, opts, "pfsense-ha-bench", "NoopVipConfig");
+    super("pfsense-ha-bench:index:NoopVipConfig", name, props, {
+      ...opts,
+      additionalSecretOutputs: ["password"],
+    });
+  }
+}
+
+/** The floor's provider resource (the SDK's class is abstract). */
+class NoopProvider extends pulumi.ProviderResource {
+  constructor(name: string, props: Record<string, unknown>) {
+    super("pfsense-ha-bench", name, props);
   }
 }
 
 class NoopVip extends pulumi.ComponentResource {
-  constructor(name: string, cluster: ha.Cluster, i: number) {
+  constructor(name: string, provider: pulumi.ProviderResource, i: number) {
     super("pfsense-ha-bench:index:NoopVip", name, {});
     const p = placement(i);
     new NoopVipConfig(
       name,
       {
-        ...cluster.endpointInputs(),
         name,
         interface: p.interface,
         subnet: p.subnet,
@@ -173,9 +169,9 @@ class NoopVip extends pulumi.ComponentResource {
         address: p.address,
         password: pulumi.secret(CARP_PASSWORD),
       },
-      { parent: this, additionalSecretOutputs: ["primary", "secondary", "password"] },
+      { parent: this, provider },
     );
-    this.registerOutputs({}); // as the library's components do
+    (this as unknown as { __registered: boolean }).__registered = true; // as the library's do
   }
 }
 
@@ -183,7 +179,11 @@ class NoopVip extends pulumi.ComponentResource {
 function floorProgram(n: number): automation.PulumiFn {
   return async () => {
     const cluster = clusterFromConfig();
-    for (let i = 0; i < n; i++) new NoopVip(`vip-${i}`, cluster, i);
+    const provider = new NoopProvider("floor", {
+      primary: pulumi.secret(cluster.primary),
+      secondary: pulumi.secret(cluster.secondary),
+    });
+    for (let i = 0; i < n; i++) new NoopVip(`vip-${i}`, provider, i);
   };
 }
 
@@ -214,6 +214,9 @@ async function inlineStack(
   const workDir = join(dir, "work");
   mkdirSync(workDir, { recursive: true });
   const opts = await workspaceOptions({ stateDir: join(dir, "state"), workDir }, layout);
+  // The floor's no-op plugin is found on PATH, beside the library's.
+  const env = opts.envVars ?? {};
+  env.PATH = [join(layout.repoRoot, "bench", "bin"), env.PATH ?? ""].join(":");
   return automation.LocalWorkspace.createOrSelectStack(
     { stackName, projectName: "pfsense-ha-bench", program },
     {
