@@ -12,7 +12,8 @@ import { pulumiEnv } from "../../scripts/pulumiEngine";
 import { startPair, type EmulatedPair } from "../../sdk/emulator";
 import { generateCarpPassword } from "../../sdk/plan";
 import { engine, scratch, skipUnlessEngine } from "./engineHarness";
-import { carpVips, dhcpRange, outboundNat } from "./nodeConfig";
+import { carpVips } from "./nodeConfig";
+import { assertTutorialCluster } from "./tutorialCluster";
 
 function skip(): string | false {
   const noEngine = skipUnlessEngine();
@@ -147,23 +148,7 @@ describe("the tutorial cluster from Pulumi YAML (plugin construct)", { skip: ski
   it("up builds every component through construct and both nodes hold the cluster", async () => {
     await run(["up", "--yes", "--skip-preview"]);
     const out = JSON.parse(await run(["stack", "output", "--json"])) as Record<string, number>;
-    assert.equal(out.lanSecondarySkew, 100);
-    const wan = carpVips(pair.primary).find((v) => v.address === "192.168.1.100");
-    assert.equal(wan?.vhid, out.wanVhid);
-    assert.deepEqual(
-      carpVips(pair.secondary)
-        .map((v) => [v.interface, v.address, v.advskew])
-        .sort(),
-      [
-        ["lan", "192.168.99.254", 100],
-        ["wan", "192.168.1.100", 100],
-      ],
-    );
-    assert.deepEqual(outboundNat(pair.primary), { mode: "hybrid", targets: ["192.168.1.100"] });
-    assert.deepEqual(dhcpRange(pair.primary, "lan"), {
-      from: "192.168.99.10",
-      to: "192.168.99.99",
-    });
+    assertTutorialCluster(pair, out);
   });
 
   it("a second preview has no changes, and destroy removes what it made", async () => {
