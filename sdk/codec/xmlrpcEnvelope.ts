@@ -2,24 +2,10 @@
  * XML-RPC envelopes in the dialect of pfSense's server (PEAR XML_RPC2 with PHP values,
  * design/pfsense-xmlrpc.md §2.2, §10.3): compact envelopes, PHP's array-vs-struct rule (an array
  * iff its keys are 0..n-1 or 1..n, else a struct), ints as `<int>`, booleans as 1/0, strings with
- * only `&`, `<`, `>` escaped. Decoding uses the `xmlrpc` package's deserializer.
+ * only `&`, `<`, `>` escaped. Decoding answers as the `xmlrpc` package's deserializer does
+ * (codec/xmlrpcDecode.ts).
  */
-import { Readable } from "node:stream";
-// The deserializer is not in the package's typings; it is a plain CommonJS module.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const Deserializer = require("xmlrpc/lib/deserializer") as new (encoding?: string) => {
-  deserializeMethodCall(
-    stream: Readable,
-    cb: (err: Error | null | undefined, method?: string, params?: unknown[]) => void,
-  ): void;
-  deserializeMethodResponse(
-    stream: Readable,
-    cb: (
-      err: (Error & { faultCode?: number; faultString?: string }) | null | undefined,
-      value?: unknown,
-    ) => void,
-  ): void;
-};
+import { decodeCallXml, decodeReplyXml } from "./xmlrpcDecode";
 
 /** The XML declaration line every pfSense envelope starts with. */
 export const XML_DECLARATION = '<?xml version="1.0" encoding="utf-8"?>';
@@ -100,19 +86,9 @@ export interface DecodedCall {
 }
 
 /** Decodes a `methodCall`; rejects when the body is not a parseable XML-RPC call. */
-export function decodeMethodCall(body: Buffer | string): Promise<DecodedCall> {
-  return new Promise((resolve, reject) => {
-    let done = false;
-    new Deserializer("utf8").deserializeMethodCall(
-      Readable.from([body.toString()]),
-      (err, method, params) => {
-        if (done) return;
-        done = true;
-        if (err || typeof method !== "string") reject(err ?? new Error("no method name"));
-        else resolve({ methodName: method, params: params ?? [] });
-      },
-    );
-  });
+export async function decodeMethodCall(body: Buffer | string): Promise<DecodedCall> {
+  const c = decodeCallXml(body.toString());
+  return { methodName: c.methodName, params: c.params };
 }
 
 /** A decoded response: a value or a fault. */
@@ -120,23 +96,9 @@ export type DecodedResponse =
   { ok: true; value: unknown } | { ok: false; faultCode: number; faultString: string };
 
 /** Decodes a `methodResponse`; rejects when the body is not a parseable XML-RPC response. */
-export function decodeMethodResponse(body: Buffer | string): Promise<DecodedResponse> {
-  return new Promise((resolve, reject) => {
-    let done = false;
-    new Deserializer("utf8").deserializeMethodResponse(
-      Readable.from([body.toString()]),
-      (err, value) => {
-        if (done) return;
-        done = true;
-        if (err && err.faultCode !== undefined) {
-          resolve({
-            ok: false,
-            faultCode: Number(err.faultCode),
-            faultString: String(err.faultString ?? ""),
-          });
-        } else if (err) reject(err);
-        else resolve({ ok: true, value });
-      },
-    );
-  });
+export async function decodeMethodResponse(body: Buffer | string): Promise<DecodedResponse> {
+  const r = decodeReplyXml(body.toString());
+  return r.kind === "response"
+    ? { ok: true, value: r.value }
+    : { ok: false, faultCode: Number(r.faultCode), faultString: String(r.faultString ?? "") };
 }

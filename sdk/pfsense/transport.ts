@@ -1,11 +1,14 @@
 /**
- * One XML-RPC call to a pfSense node on the `xmlrpc` package: POST /xmlrpc.php, pre-emptive
- * HTTP Basic auth (§3.1: there is never a challenge), connect and overall timeouts, typed
- * errors, and bounded retries with backoff for transport failures of idempotent calls only.
- * The callback of the xmlrpc package is wrapped so that the promise always settles exactly
- * once and nothing is thrown inside a callback (pulumi-notes B2 pitfall 14).
+ * One XML-RPC call to a pfSense node: POST /xmlrpc.php, pre-emptive HTTP Basic auth (§3.1:
+ * there is never a challenge), connect and overall timeouts, typed errors, and bounded retries
+ * with backoff for transport failures of idempotent calls only. The request is the `xmlrpc`
+ * package's serialization, sent as its client sends it; the reply is decoded by
+ * codec/xmlrpcDecode.ts, which answers as the package does at a fraction of its CPU. Every
+ * callback settles the promise exactly once and nothing is thrown inside one (pulumi-notes B2
+ * pitfall 14).
  */
-import xmlrpc from "xmlrpc";
+import http from "node:http";
+import https from "node:https";
 import type tls from "node:tls";
 import { createHash } from "node:crypto";
 import { haError, isHaError, type PfSenseHaError } from "../plan/errors";
@@ -16,6 +19,7 @@ import {
   wasRefused,
 } from "./authFailureMemo";
 import type { PhpValue } from "../codec/phpValue";
+import { decodeReplyXml, faultError } from "../codec/xmlrpcDecode";
 import type { ClientStats, NodeEndpoint } from "./types";
 import { createVerifyingAgent } from "./tlsConnect";
 import { classifyError, type ClassifiedError } from "./faultMapping";
@@ -48,6 +52,12 @@ function warnPlainHttp(ep: NodeEndpoint): void {
     { code: "PFSENSE_HA_PLAIN_HTTP" },
   );
 }
+
+// The package's request serializer is not in its typings; it is a plain CommonJS module.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const Serializer = require("xmlrpc/lib/serializer") as {
+  serializeMethodCall(method: string, params: unknown[], encoding?: string): string;
+};
 
 /** Parsed target of an endpoint URL. */
 function target(ep: NodeEndpoint): { host: string; port: number; path: string; secure: boolean } {
@@ -166,32 +176,62 @@ function attemptOnce(
         Connection: "close",
         "User-Agent": "pulumi-pfsense-ha",
         "Content-Type": "text/xml; charset=utf-8",
+        Accept: "text/xml",
+        "Accept-Charset": "UTF8",
       },
     };
-    let client: xmlrpc.Client;
-    try {
-      client = t.secure ? xmlrpc.createSecureClient(options) : xmlrpc.createClient(options);
-    } catch (e) {
-      fail(e);
-      return;
-    }
     if (!t.secure) {
       // Plain http (tests/labs only): no agent hooks, count on the request's socket instead.
       clearTimeout(connectTimer);
     }
     try {
-      client.methodCall(method, params, (err: unknown, value: unknown) => {
-        try {
-          if (err) fail(err);
-          else settle({ ok: true, value });
-        } catch (e) {
-          fail(e);
-        }
-      });
+      post(
+        t.secure,
+        { ...options, method: "POST" },
+        Serializer.serializeMethodCall(method, params, "utf8"),
+        {
+          onReply: (value) => settle({ ok: true, value }),
+          onError: fail,
+        },
+      );
     } catch (e) {
       fail(e);
     }
   });
+}
+
+/**
+ * The package client's exchange: POST the call, read the whole reply, decode it whatever the
+ * status (a 404 aside); failures carry `res.statusCode` and `body` as the package's do, for
+ * faultMapping.ts.
+ */
+function post(
+  secure: boolean,
+  options: https.RequestOptions,
+  xml: string,
+  to: { onReply: (value: unknown) => void; onError: (e: unknown) => void },
+): void {
+  const headers = { ...options.headers, "Content-Length": Buffer.byteLength(xml, "utf8") };
+  const request = (secure ? https : http).request({ ...options, headers }, (res) => {
+    const chunks: Buffer[] = [];
+    res.on("data", (c: Buffer) => chunks.push(c));
+    res.on("error", to.onError);
+    res.on("end", () => {
+      const body = Buffer.concat(chunks).toString("utf8");
+      const enrich = (e: Error): Error =>
+        Object.assign(e, { res: { statusCode: res.statusCode }, body });
+      if (res.statusCode === 404) return to.onError(enrich(new Error("Not Found")));
+      try {
+        const r = decodeReplyXml(body);
+        if (r.kind === "fault") to.onError(enrich(faultError(r.faultCode, r.faultString)));
+        else to.onReply(r.value);
+      } catch (e) {
+        to.onError(enrich(e instanceof Error ? e : new Error(String(e))));
+      }
+    });
+  });
+  request.on("error", to.onError);
+  request.end(xml, "utf8");
 }
 
 /** Pause helper. */

@@ -6,7 +6,23 @@ import { Address4, Address6 } from "ip-address";
 
 type Parsed = { family: 4 | 6; canonical: string; v4?: Address4; v6?: Address6 };
 
+/**
+ * Parses are remembered: each write checks the desired address against every VIP on the node,
+ * so without it N VIPs cost N² parses of the same few hundred texts. Bounded, as a long-lived
+ * plugin process may see many addresses.
+ */
+const parsed = new Map<string, Parsed | undefined>();
+const PARSE_CACHE_LIMIT = 10_000;
+
 function parse(text: string): Parsed | undefined {
+  if (parsed.has(text)) return parsed.get(text);
+  const p = parseText(text);
+  if (parsed.size >= PARSE_CACHE_LIMIT) parsed.clear();
+  parsed.set(text, p);
+  return p;
+}
+
+function parseText(text: string): Parsed | undefined {
   const bare = text.split("/")[0];
   if (Address4.isValid(bare) && !bare.includes(":")) {
     const v4 = new Address4(bare);
