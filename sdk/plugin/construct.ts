@@ -36,8 +36,7 @@ const BUILDERS: Record<
     new SyncInterfaceRules(n, { ...i, cluster } as never, o),
   // The CARP VIP arrives as its outputs (a component reference has no outputs to read here).
   CarpIpAliases: (n, cluster, i, o) => {
-    const { vipUniqid, vipInterface, vipAddress, subnetBits, primaryAddress, secondaryAddress } =
-      i;
+    const { vipUniqid, vipInterface, vipAddress, subnetBits, primaryAddress, secondaryAddress } = i;
     const vip = {
       uniqid: vipUniqid,
       interface: vipInterface,

@@ -129,9 +129,7 @@ export const COMPONENT_INPUTS: Record<string, Record<string, Prop>> = {
     vipAddress: str("The CARP VIP address (its CarpVip's `address` output)."),
     subnetBits: int("The VIP network's prefix length (its CarpVip's `subnetBits` output)."),
     primaryAddress: str("The primary's own address there (its CarpVip's `primaryAddress`)."),
-    secondaryAddress: str(
-      "The secondary's own address there (its CarpVip's `secondaryAddress`).",
-    ),
+    secondaryAddress: str("The secondary's own address there (its CarpVip's `secondaryAddress`)."),
     addresses: strs(
       "Alias addresses, in order, inside the VIP's network. Default: none (all planned).",
     ),
