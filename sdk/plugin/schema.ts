@@ -122,6 +122,15 @@ export const COMPONENT_INPUTS: Record<string, Record<string, Prop>> = {
       "Kea backend: the primary's Kea HA listener port (with keaSecondaryPort or neither). Default 8765.",
     ),
     keaSecondaryPort: int("Kea backend: the secondary's Kea HA listener port. Default 8765."),
+    keaDhcpv6: bool(
+      "Kea backend: DHCPv6 HA too (`kea6/ha`, same listener addresses, own ports; pfSense 2.8+). Default false.",
+    ),
+    keaDhcpv6PrimaryPort: int(
+      "With keaDhcpv6: the primary's DHCPv6 HA listener port (with keaDhcpv6SecondaryPort or neither). Default 8766.",
+    ),
+    keaDhcpv6SecondaryPort: int(
+      "With keaDhcpv6: the secondary's DHCPv6 HA listener port. Default 8766.",
+    ),
   },
   CarpIpAliases: {
     vipUniqid: str("The CARP VIP's uniqid (its CarpVip's `uniqid` output): the aliases' parent."),
@@ -213,6 +222,8 @@ export const COMPONENT_OUTPUTS: Record<string, Record<string, Prop>> = {
     dhcpBackend: str("`isc` or `kea`: the DHCP backend both nodes run."),
     primaryRole: str("Kea HA role of the primary node (`primary`); empty on ISC."),
     secondaryRole: str("Kea HA role of the secondary node (`standby`); empty on ISC."),
+    dhcpv6PrimaryRole: str("Kea DHCPv6 HA role of the primary (`primary`); empty when off."),
+    dhcpv6SecondaryRole: str("Kea DHCPv6 HA role of the secondary (`standby`); empty when off."),
     drift,
   },
   CarpIpAliases: {
