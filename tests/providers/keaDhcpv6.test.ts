@@ -83,7 +83,9 @@ describe("Kea DHCPv6 HA refusals", () => {
     assert.throws(
       () => requireDhcpv6Ha(isc, kea, "DhcpFailover[lan]"),
       (e: unknown) =>
-        isHaError(e) && e.code === "E_KEA_HA" && /primary runs the ISC DHCP backend/.test(e.message),
+        isHaError(e) &&
+        e.code === "E_KEA_HA" &&
+        /primary runs the ISC DHCP backend/.test(e.message),
     );
     assert.doesNotThrow(() => requireDhcpv6Ha(kea, kea, "DhcpFailover[lan]"));
   });
@@ -139,10 +141,11 @@ describe("Kea DHCPv6 HA inputs", () => {
       { ...base, keaDhcpv6: true, keaDhcpv6PrimaryPort: 9001, keaDhcpv6SecondaryPort: 9001 },
     );
     assert.deepEqual(on.replaces, []);
-    assert.deepEqual(
-      [...(on.changed ?? [])].sort(),
-      ["keaDhcpv6", "keaDhcpv6PrimaryPort", "keaDhcpv6SecondaryPort"],
-    );
+    assert.deepEqual([...(on.changed ?? [])].sort(), [
+      "keaDhcpv6",
+      "keaDhcpv6PrimaryPort",
+      "keaDhcpv6SecondaryPort",
+    ]);
     const same = diffDhcpFailover(
       {
         ...olds,
