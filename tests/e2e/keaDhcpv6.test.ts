@@ -22,6 +22,19 @@ import { pairConfig, stackNodes } from "./clusterProgram";
 import { inlineStack, OutputLog, scratch, skipUnlessEngine } from "./engineHarness";
 import { useKea } from "./keaProgram";
 import { editConfig } from "./nodeConfig";
+import { readFileSync, writeFileSync } from "node:fs";
+
+/** With KEA6_CAPTURE=<file>, the engine's output and both nodes' `kea6` (the README's excerpt). */
+function capture(pair: EmulatedPair, text: string): void {
+  const f = process.env.KEA6_CAPTURE;
+  if (!f) return;
+  const section = (n: EmulatedNode) =>
+    /<kea6>[\s\S]*?<\/kea6>/.exec(readFileSync(n.configPath, "utf8"))?.[0] ?? "";
+  writeFileSync(
+    f,
+    `${text}\nprimary   ${section(pair.primary)}\nsecondary ${section(pair.secondary)}\n`,
+  );
+}
 
 /** The Kea program of keaProgram.ts with DHCPv6 HA on. */
 function program(): automation.PulumiFn {
@@ -122,7 +135,9 @@ describe(
     });
 
     it("up: the primary's kea6/ha, and the swapped copy on the secondary by pfSense's own push", async () => {
-      const up = await stack.up({ onOutput: log.onOutput });
+      const out: string[] = [];
+      const up = await stack.up({ onOutput: (t) => (log.onOutput(t), out.push(t)) });
+      capture(pair, out.join(""));
       assert.equal(up.summary.result, "succeeded");
       assert.equal(up.outputs.dhcpv6PrimaryRole.value, "primary");
       assert.equal(up.outputs.dhcpv6SecondaryRole.value, "standby");
@@ -254,6 +269,7 @@ describe("DhcpFailover keaDhcpv6 on a 2.7.2 pair is refused", { skip: skipUnless
       /E_UNSUPPORTED_VERSION/.test(e.message + out.join("")),
     );
     const text = out.join("");
+    if (process.env.KEA6_CAPTURE) writeFileSync(`${process.env.KEA6_CAPTURE}.272`, text);
     assert.match(text, /2\.7\.2-RELEASE, which has no Kea DHCPv6 HA \(kea6\/ha came with/);
     assert.match(text, /upgrade both nodes to pfSense 2\.8 or later, or remove keaDhcpv6/);
     assert.deepEqual([pair.primary.revisions.length, pair.secondary.revisions.length], revs);
