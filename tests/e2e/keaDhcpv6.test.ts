@@ -36,8 +36,8 @@ function capture(pair: EmulatedPair, text: string): void {
   );
 }
 
-/** The Kea program of keaProgram.ts with DHCPv6 HA on. */
-function program(): automation.PulumiFn {
+/** The Kea program of keaProgram.ts with DHCPv6 HA on (while `v6()`). */
+function program(v6: () => boolean = () => true): automation.PulumiFn {
   return async () => {
     const cluster = new ha.Cluster({ ...stackNodes(), syncWaitSeconds: 3 });
     const config = new pulumi.Config();
@@ -60,7 +60,7 @@ function program(): automation.PulumiFn {
       vip: lan,
       rangeFrom: "192.168.99.10",
       rangeTo: "192.168.99.99",
-      keaDhcpv6: true,
+      keaDhcpv6: v6(),
     });
     return {
       dhcpv6PrimaryRole: dhcp.dhcpv6PrimaryRole,
@@ -198,6 +198,7 @@ describe(
     const log = new OutputLog();
     let pair: EmulatedPair;
     let stack: automation.Stack;
+    let v6 = true;
 
     before(async () => {
       pair = await startPair({ dir: s.dir, version: "master" });
@@ -207,7 +208,11 @@ describe(
       editConfig(pair.primary, (tree) => {
         tree.kea6 = { ha: { enable: "", role: "" } };
       });
-      stack = await inlineStack(s, "kea6direct", program());
+      stack = await inlineStack(
+        s,
+        "kea6direct",
+        program(() => v6),
+      );
       await stack.setAllConfig(pairConfig(pair.describe()));
     });
     after(async () => {
@@ -237,6 +242,16 @@ describe(
       assert.deepEqual(owned(pair.secondary), SECONDARY_HA);
       // Nothing but `ha`: the section was the library's write, not a copy of the primary's.
       assert.deepEqual(Object.keys(kea6Of(pair.secondary)), ["ha"]);
+    });
+
+    it("keaDhcpv6 turned off: an update puts both nodes' kea6 back (none), DHCPv4 HA stays", async () => {
+      v6 = false;
+      const up = await stack.up({ onOutput: log.onOutput });
+      assert.equal(up.summary.resourceChanges?.update, 1, JSON.stringify(up.summary));
+      assert.equal(up.outputs.dhcpv6PrimaryRole.value, "");
+      assert.equal(pair.primary.config().kea6, undefined);
+      assert.equal(pair.secondary.config().kea6, undefined);
+      assert.equal(toStruct(toStruct(pair.secondary.config().kea).ha).role, "standby");
       const d = await stack.destroy({ onOutput: log.onOutput });
       assert.equal(d.summary.result, "succeeded");
       assert.equal(pair.primary.config().kea6, undefined);
