@@ -8,15 +8,36 @@ import type { Cluster } from "./cluster";
 import { outputsRegistered } from "./outputsRegistration";
 import { childOptions, configResourceOptions } from "./configResourceOptions";
 
+/**
+ * The CARP VIP's outputs the aliases need, for a program that has the values but not the
+ * {@link CarpVip} object (a Pulumi YAML or Go program through the plugin's `construct`, or a VIP
+ * made by another stack).
+ */
+export interface CarpIpAliasParent {
+  /** pfSense's uniqid of the CARP VIP (the CarpVip's `uniqid`). */
+  uniqid: pulumi.Input<string>;
+  /** Its interface assignment name (`lan`). */
+  interface: pulumi.Input<string>;
+  /** The VIP address. */
+  address: pulumi.Input<string>;
+  /** The prefix length of the VIP's network (the aliases' `subnet_bits`). */
+  subnetBits: pulumi.Input<number>;
+  /** The primary's own address on the interface. */
+  primaryAddress: pulumi.Input<string>;
+  /** The secondary's own address on the interface. */
+  secondaryAddress: pulumi.Input<string>;
+}
+
 /** Arguments of {@link CarpIpAliases}. */
 export interface CarpIpAliasesArgs {
   /** The cluster whose two nodes carry the VIP. */
   cluster: Cluster;
   /**
    * The CARP VIP to stack the addresses on. The aliases are created after it and deleted before
-   * it (pfSense refuses to delete a CARP VIP while IP aliases are stacked on it).
+   * it (pfSense refuses to delete a CARP VIP while IP aliases are stacked on it). Given as its
+   * outputs ({@link CarpIpAliasParent}), the order follows from the outputs alone.
    */
-  vip: CarpVip;
+  vip: CarpVip | CarpIpAliasParent;
   /**
    * Alias addresses, in order, inside the VIP's network (bare, or with the network's prefix).
    * Default: none (all planned, see `count`).
@@ -108,7 +129,10 @@ export class CarpIpAliases extends pulumi.ComponentResource {
         description: args.description,
       },
       // Its outputs make the VIP a dependency already; dependsOn says so in the program too.
-      { ...childOptions(this, args.cluster, opts), dependsOn: [vip] },
+      {
+        ...childOptions(this, args.cluster, opts),
+        dependsOn: vip instanceof pulumi.Resource ? [vip] : [],
+      },
     );
     this.addresses = config.aliasAddresses;
     this.uniqids = config.aliasUniqids;

@@ -34,6 +34,19 @@ export interface DhcpFailoverArgs {
   keaPrimaryPort?: pulumi.Input<number>;
   /** Kea backend only: the secondary's Kea HA listener TCP port. Default 8765. */
   keaSecondaryPort?: pulumi.Input<number>;
+  /**
+   * Kea backend only: DHCPv6 HA too. Both nodes' `kea6/ha` get the same hot-standby pair as
+   * `kea/ha` (roles `primary` / `standby`, each node's listener and the peer's), on the same
+   * listener addresses and their own ports. The DHCPv6 server's own settings (`dhcpdv6`, Services
+   * > DHCPv6 Server) stay as they are. pfSense's sync carries `kea6` only with the `kea6` area and
+   * a `dhcpdv6` section on the primary; otherwise the library writes the secondary. Needs pfSense
+   * 2.8+ (E_UNSUPPORTED_VERSION) and Kea on both nodes (E_KEA_HA). Default false.
+   */
+  keaDhcpv6?: pulumi.Input<boolean>;
+  /** With {@link keaDhcpv6}: the primary's DHCPv6 HA listener TCP port. Give it with {@link keaDhcpv6SecondaryPort}. Default 8766 (pfSense's: the DHCPv4 port + 1). */
+  keaDhcpv6PrimaryPort?: pulumi.Input<number>;
+  /** With {@link keaDhcpv6}: the secondary's DHCPv6 HA listener TCP port. Default 8766. */
+  keaDhcpv6SecondaryPort?: pulumi.Input<number>;
 }
 
 /** The custom resource behind {@link DhcpFailover}. */
@@ -52,6 +65,10 @@ export class DhcpFailoverConfig extends pulumi.CustomResource {
   declare readonly primaryRole: pulumi.Output<string>;
   /** Kea HA role of the secondary node (`standby`); "" on ISC. */
   declare readonly secondaryRole: pulumi.Output<string>;
+  /** Kea DHCPv6 HA role of the primary (`primary`); "" when keaDhcpv6 is off. */
+  declare readonly dhcpv6PrimaryRole: pulumi.Output<string>;
+  /** Kea DHCPv6 HA role of the secondary (`standby`); "" when keaDhcpv6 is off. */
+  declare readonly dhcpv6SecondaryRole: pulumi.Output<string>;
   /** Drift found by the last refresh, per node. */
   declare readonly drift: pulumi.Output<NodeDrift>;
 
@@ -65,6 +82,8 @@ export class DhcpFailoverConfig extends pulumi.CustomResource {
         dhcpBackend: undefined,
         primaryRole: undefined,
         secondaryRole: undefined,
+        dhcpv6PrimaryRole: undefined,
+        dhcpv6SecondaryRole: undefined,
         priorPrimary: undefined,
         priorSecondary: undefined,
         drift: undefined,
@@ -86,7 +105,8 @@ export class DhcpFailoverConfig extends pulumi.CustomResource {
  * - Kea (pfSense 2.8 / master): Kea HA hot standby (`kea/ha`): role `primary` on the primary node
  *   and `standby` on the secondary, each node's own HA listener and the peer's; refused with
  *   `E_UNSUPPORTED_VERSION` on a version whose Kea has no HA (2.7.x). Kea HA is one setting per
- *   node: several DhcpFailovers on Kea must give the same peers.
+ *   node: several DhcpFailovers on Kea must give the same peers. `keaDhcpv6: true` configures
+ *   the DHCPv6 pair (`kea6/ha`) the same way (listener ports 8766 by default).
  *
  * @example
  * new DhcpFailover("lan-dhcp", { cluster, interface: "lan", vip: lanVip, rangeFrom: "192.168.99.10", rangeTo: "192.168.99.99" });
@@ -106,6 +126,10 @@ export class DhcpFailover extends pulumi.ComponentResource {
   readonly primaryRole: pulumi.Output<string>;
   /** Kea HA role of the secondary node (`standby`); "" on ISC. */
   readonly secondaryRole: pulumi.Output<string>;
+  /** Kea DHCPv6 HA role of the primary (`primary`); "" when keaDhcpv6 is off. */
+  readonly dhcpv6PrimaryRole: pulumi.Output<string>;
+  /** Kea DHCPv6 HA role of the secondary (`standby`); "" when keaDhcpv6 is off. */
+  readonly dhcpv6SecondaryRole: pulumi.Output<string>;
   /** Drift found by the last refresh, per node. */
   readonly drift: pulumi.Output<NodeDrift>;
 
@@ -127,6 +151,9 @@ export class DhcpFailover extends pulumi.ComponentResource {
         keaSecondaryAddress: args.keaSecondaryAddress,
         keaPrimaryPort: args.keaPrimaryPort,
         keaSecondaryPort: args.keaSecondaryPort,
+        keaDhcpv6: args.keaDhcpv6,
+        keaDhcpv6PrimaryPort: args.keaDhcpv6PrimaryPort,
+        keaDhcpv6SecondaryPort: args.keaDhcpv6SecondaryPort,
       },
       { ...childOptions(this, c, opts), dependsOn: vip.dependsOn },
     );
@@ -137,6 +164,8 @@ export class DhcpFailover extends pulumi.ComponentResource {
     this.dhcpBackend = config.dhcpBackend;
     this.primaryRole = config.primaryRole;
     this.secondaryRole = config.secondaryRole;
+    this.dhcpv6PrimaryRole = config.dhcpv6PrimaryRole;
+    this.dhcpv6SecondaryRole = config.dhcpv6SecondaryRole;
     this.drift = config.drift;
     outputsRegistered(this);
   }

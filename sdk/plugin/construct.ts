@@ -12,6 +12,7 @@ import { OutboundNatRule } from "../components/outboundNatRule";
 import { DhcpFailover } from "../components/dhcpFailover";
 import { ClusterHaConfig } from "../components/clusterHaConfig";
 import { SyncInterfaceRules } from "../components/syncInterfaceRules";
+import { CarpIpAliases } from "../components/carpIpAliases";
 import { COMPONENT_OUTPUTS } from "./schema";
 import { PACKAGE } from "./resourceKinds";
 
@@ -33,6 +34,19 @@ const BUILDERS: Record<
   ClusterHaConfig: (n, cluster, i, o) => new ClusterHaConfig(n, { ...i, cluster } as never, o),
   SyncInterfaceRules: (n, cluster, i, o) =>
     new SyncInterfaceRules(n, { ...i, cluster } as never, o),
+  // The CARP VIP arrives as its outputs (a component reference has no outputs to read here).
+  CarpIpAliases: (n, cluster, i, o) => {
+    const { vipUniqid, vipInterface, vipAddress, subnetBits, primaryAddress, secondaryAddress } = i;
+    const vip = {
+      uniqid: vipUniqid,
+      interface: vipInterface,
+      address: vipAddress,
+      subnetBits,
+      primaryAddress,
+      secondaryAddress,
+    };
+    return new CarpIpAliases(n, { ...i, vip, cluster } as never, o);
+  },
 };
 
 /** The component names `construct` builds. */

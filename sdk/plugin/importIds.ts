@@ -11,9 +11,11 @@
  * | `OutboundNatConfig` | the rule id (`nat-…`) a rule made by this library carries in its marker |
  * | `ClusterHaConfigState` | its items, `<kind>:<key>=<item id>` joined by `,`, e.g. `carpVips:wan=wan/1,outboundNat:out=nat-…,dhcpFailover:lan=lan` |
  * | `ClusterHealthCheck` | any name: it owns nothing on the nodes; the import records a reading |
+ * | `CarpIpAliasesConfig` | the CARP VIP the aliases are stacked on: its uniqid, or `<interface>/<vhid>` (e.g. `lan/5`); every IP alias stacked on it becomes the set |
+ * | `SyncInterfaceRulesConfig` | the rule set id (`sync-…`) in the rules' markers, the sync interface (e.g. `opt1`), or `syncrules` (the node's one rule set) |
  *
- * A hand-made NAT rule has no identity of its own on the node (importing must not write one), so
- * it refuses with E_IMPORT.
+ * A hand-made NAT or sync-interface rule has no identity of its own on the node (importing must
+ * not write one), so it refuses with E_IMPORT.
  */
 import { haError } from "../plan/errors";
 import type { NodeHaConfig, VirtualIp } from "../plan/model";
@@ -22,6 +24,16 @@ import type { EndpointInput } from "../providers/endpointInputs";
 import { resolveCarpVip, type CarpVipInputs } from "../providers/carpVipSpec";
 import { haSyncAbsent } from "../providers/haSyncCrud";
 import { ruleIdOf } from "../providers/natRuleSpec";
+import { newAliasSetId, parentInterfaceOf } from "../providers/carpIpAliasSpec";
+import {
+  deriveSyncRules,
+  filterRuleIdOf,
+  ruleLine,
+  SYNC_RULE_KEYS,
+  type SyncRuleKey,
+} from "../providers/syncRulesSpec";
+import { noDrift } from "../providers/nodeDrift";
+import type { FilterRule } from "../plan/model";
 import type { ResourceKind } from "./resourceKinds";
 
 type Plain = Record<string, unknown>;
@@ -266,6 +278,181 @@ function importHealthCheck(id: string, c: Connection): ImportedState {
   return { id, props, inputs: {} };
 }
 
+/** A CARP VIP's id as CarpVipConfig takes it: a 13-hex-digit uniqid or `<interface>/<vhid>`. */
+function requireVipId(field: string, id: string): void {
+  if (/^[0-9a-f]{13}$/i.test(id) || /^[A-Za-z0-9_]+\/\d+$/.test(id)) return;
+  throw haError({
+    code: "E_IMPORT",
+    field,
+    value: id,
+    message:
+      "is neither a CARP VIP's uniqid nor <interface>/<vhid>; an alias set is found by the CARP VIP it is stacked on",
+    fix: "give the uniqid of the CARP VIP (Status > CARP, or the CarpVip's uniqid output) or its interface and VHID, e.g. lan/5",
+  });
+}
+
+/**
+ * The IP aliases stacked on one CARP VIP (`interface` `_vip<uniqid>`), in the node's order: the
+ * set a CarpIpAliases owns, each alias by its own uniqid, the addresses given explicitly.
+ */
+async function importCarpIpAliases(
+  k: ResourceKind,
+  id: string,
+  c: Connection,
+): Promise<ImportedState | undefined> {
+  requireVipId(k.typeName, id);
+  const [p, s] = await readBoth(c);
+  const pv = carpVipAt(p.virtualIps, id);
+  if (pv === undefined || pv.uniqid === undefined) return undefined;
+  const parent = parentInterfaceOf(pv.uniqid);
+  const aliases = p.virtualIps.filter((v) => v.mode === "ipalias" && v.interface === parent);
+  if (aliases.length === 0) return undefined;
+  const nameless = aliases.find((a) => a.uniqid === undefined || a.uniqid === "");
+  if (nameless) {
+    throw haError({
+      code: "E_IMPORT",
+      field: k.typeName,
+      value: id,
+      message: `the alias ${nameless.subnet} stacked on it has no uniqid, so no state could find it again`,
+      fix: "save the alias once in Firewall > Virtual IPs (pfSense gives it a uniqid), then import",
+    });
+  }
+  const own = (n: NodeHaConfig) =>
+    n.interfaces[pv.interface]?.[pv.subnet.includes(":") ? "ipaddrv6" : "ipaddr"];
+  const descrs = [...new Set(aliases.map((a) => a.descr ?? ""))];
+  const inputs: Plain = {
+    vipUniqid: pv.uniqid,
+    vipInterface: pv.interface,
+    vipAddress: pv.subnet,
+    subnetBits: pv.subnetBits,
+    primaryAddress: own(p),
+    secondaryAddress: own(s),
+    addresses: aliases.map((a) => a.subnet),
+    // One description for all: kept; different ones stay as the nodes hold them.
+    description: descrs.length === 1 && descrs[0] !== "" ? descrs[0] : undefined,
+  };
+  const props: Plain = {
+    ...c,
+    ...inputs,
+    parentInterface: parent,
+    aliasAddresses: aliases.map((a) => a.subnet),
+    aliasUniqids: aliases.map((a) => a.uniqid),
+    planned: aliases.map(() => false),
+    drift: noDrift(),
+    syncedBy: "pfsense",
+  };
+  return { id: newAliasSetId(), props, inputs };
+}
+
+/** The library's sync-interface rule sets on a node: rule set id → its rules by key. */
+function syncRuleSets(rules: FilterRule[]): Map<string, Map<SyncRuleKey, FilterRule>> {
+  const out = new Map<string, Map<SyncRuleKey, FilterRule>>();
+  for (const r of rules) {
+    const m = /^(sync-[0-9a-f]+)\/(.+)$/.exec(filterRuleIdOf(r) ?? "");
+    if (!m || !(SYNC_RULE_KEYS as readonly string[]).includes(m[2])) continue;
+    const set = out.get(m[1]) ?? new Map<SyncRuleKey, FilterRule>();
+    if (!set.has(m[2] as SyncRuleKey)) set.set(m[2] as SyncRuleKey, r);
+    out.set(m[1], set);
+  }
+  return out;
+}
+
+/**
+ * A rule set SyncInterfaceRules made (its markers name it), by its id, its interface or
+ * `syncrules`. Hand-made rules have no marker: refused, pointing at declaring the component.
+ */
+async function importSyncRules(
+  k: ResourceKind,
+  id: string,
+  c: Connection,
+): Promise<ImportedState | undefined> {
+  if (!/^(sync-[0-9a-f]+|syncrules|[A-Za-z0-9_]+)$/.test(id)) {
+    throw haError({
+      code: "E_IMPORT",
+      field: k.typeName,
+      value: id,
+      message: "is not a rule set id (sync-…), an interface assignment name or syncrules",
+      fix: "give the sync interface (e.g. opt1), or syncrules for the node's one rule set",
+    });
+  }
+  const [p] = await readBoth(c);
+  const rules = p.filterRules ?? [];
+  const sets = [...syncRuleSets(rules)].filter(
+    ([sid, set]) =>
+      id === "syncrules" ||
+      sid === id ||
+      (!id.startsWith("sync-") && [...set.values()].some((r) => r.interface === id)),
+  );
+  if (sets.length === 0) {
+    const handMade = rules.filter(
+      (r) =>
+        filterRuleIdOf(r) === undefined &&
+        (id === "syncrules" ? r.protocol === "pfsync" : r.interface === id),
+    );
+    if (handMade.length === 0 || id.startsWith("sync-")) return undefined;
+    throw haError({
+      code: "E_IMPORT",
+      field: k.typeName,
+      value: id,
+      message: `the primary holds ${handMade.length} rule(s) there made by hand and no rule set of this library; a hand-made rule has no identity an import could find`,
+      fix: "declare SyncInterfaceRules (it adds its four rules and leaves the hand-made ones alone; delete those in the GUI after)",
+    });
+  }
+  if (sets.length > 1) {
+    throw haError({
+      code: "E_IMPORT",
+      field: k.typeName,
+      value: id,
+      message: `matches ${sets.length} rule sets (${sets.map(([sid]) => sid).join(", ")})`,
+      fix: "give one rule set id",
+    });
+  }
+  const [rulesetId, set] = sets[0];
+  const get = (key: SyncRuleKey) => set.get(key);
+  const first = [...set.values()][0];
+  // pfsync-primary and gui-primary: from the secondary to the primary; the others the other way.
+  const primarySyncAddress =
+    get("pfsync-primary")?.destination.address ??
+    get("gui-primary")?.destination.address ??
+    get("pfsync-secondary")?.source.address ??
+    get("gui-secondary")?.source.address;
+  const secondarySyncAddress =
+    get("pfsync-primary")?.source.address ??
+    get("gui-primary")?.source.address ??
+    get("pfsync-secondary")?.destination.address ??
+    get("gui-secondary")?.destination.address;
+  const primaryGuiPort = get("gui-primary")?.destination.port ?? "443";
+  const secondaryGuiPort = get("gui-secondary")?.destination.port ?? "443";
+  const inputs: Plain = {
+    syncInterface: first.interface,
+    primarySyncAddress,
+    secondarySyncAddress,
+  };
+  const trackers: Record<string, string> = {};
+  for (const [key, r] of set) if (r.tracker !== undefined) trackers[key] = r.tracker;
+  const props: Plain = {
+    ...c,
+    ...inputs,
+    rulesetId,
+    primaryGuiPort,
+    secondaryGuiPort,
+    rules:
+      primarySyncAddress && secondarySyncAddress
+        ? deriveSyncRules({
+            syncInterface: first.interface,
+            primarySyncAddress,
+            secondarySyncAddress,
+            primaryGuiPort,
+            secondaryGuiPort,
+          }).map(ruleLine)
+        : [],
+    trackers,
+    drift: noDrift(),
+    syncedBy: "pfsense",
+  };
+  return { id: rulesetId, props, inputs };
+}
+
 /** The state an import of `id` finds, or undefined when the nodes hold no such item. */
 export async function importedState(
   k: ResourceKind,
@@ -286,6 +473,10 @@ export async function importedState(
       return importClusterHa(k, id, conn);
     case "ClusterHealthCheck":
       return importHealthCheck(id, conn);
+    case "CarpIpAliasesConfig":
+      return importCarpIpAliases(k, id, conn);
+    case "SyncInterfaceRulesConfig":
+      return importSyncRules(k, id, conn);
     default:
       return unsupported(k);
   }

@@ -122,6 +122,31 @@ export const COMPONENT_INPUTS: Record<string, Record<string, Prop>> = {
       "Kea backend: the primary's Kea HA listener port (with keaSecondaryPort or neither). Default 8765.",
     ),
     keaSecondaryPort: int("Kea backend: the secondary's Kea HA listener port. Default 8765."),
+    keaDhcpv6: bool(
+      "Kea backend: DHCPv6 HA too (`kea6/ha`, same listener addresses, own ports; pfSense 2.8+). Default false.",
+    ),
+    keaDhcpv6PrimaryPort: int(
+      "With keaDhcpv6: the primary's DHCPv6 HA listener port (with keaDhcpv6SecondaryPort or neither). Default 8766.",
+    ),
+    keaDhcpv6SecondaryPort: int(
+      "With keaDhcpv6: the secondary's DHCPv6 HA listener port. Default 8766.",
+    ),
+  },
+  CarpIpAliases: {
+    vipUniqid: str("The CARP VIP's uniqid (its CarpVip's `uniqid` output): the aliases' parent."),
+    vipInterface: str("The CARP VIP's interface (its CarpVip's `interface` output)."),
+    vipAddress: str("The CARP VIP address (its CarpVip's `address` output)."),
+    subnetBits: int("The VIP network's prefix length (its CarpVip's `subnetBits` output)."),
+    primaryAddress: str("The primary's own address there (its CarpVip's `primaryAddress`)."),
+    secondaryAddress: str("The secondary's own address there (its CarpVip's `secondaryAddress`)."),
+    addresses: strs(
+      "Alias addresses, in order, inside the VIP's network. Default: none (all planned).",
+    ),
+    count: int(
+      "How many aliases in all, 1-1024: the addresses first, the rest planned (the lowest free above the VIP and node addresses). Default: the number of addresses.",
+    ),
+    exclude: strs("Addresses never to plan. Default none."),
+    description: str("Description of every alias in pfSense's GUI. Default: none."),
   },
 };
 
@@ -197,6 +222,14 @@ export const COMPONENT_OUTPUTS: Record<string, Record<string, Prop>> = {
     dhcpBackend: str("`isc` or `kea`: the DHCP backend both nodes run."),
     primaryRole: str("Kea HA role of the primary node (`primary`); empty on ISC."),
     secondaryRole: str("Kea HA role of the secondary node (`standby`); empty on ISC."),
+    dhcpv6PrimaryRole: str("Kea DHCPv6 HA role of the primary (`primary`); empty when off."),
+    dhcpv6SecondaryRole: str("Kea DHCPv6 HA role of the secondary (`standby`); empty when off."),
+    drift,
+  },
+  CarpIpAliases: {
+    addresses: strs("The alias addresses, given ones first, then planned."),
+    uniqids: strs("pfSense's uniqid of each alias, in the order of addresses."),
+    parentInterface: str("`_vip<uniqid of the CARP VIP>`: the interface every alias is on."),
     drift,
   },
 };
@@ -233,6 +266,14 @@ export const COMPONENT_REQUIRED_INPUTS: Record<string, string[]> = {
   OutboundNatRule: ["interface", "source", "translation"],
   DhcpFailover: ["interface", "vip", "rangeFrom", "rangeTo"],
   SyncInterfaceRules: ["syncInterface"],
+  CarpIpAliases: [
+    "vipUniqid",
+    "vipInterface",
+    "vipAddress",
+    "subnetBits",
+    "primaryAddress",
+    "secondaryAddress",
+  ],
   ClusterHaConfig: [],
 };
 
@@ -258,6 +299,7 @@ export const COMPONENT_REQUIRED_OUTPUTS: Record<string, string[]> = {
   OutboundNatRule: ["ruleId", "target", "mode"],
   DhcpFailover: ["gateway", "dnsServers", "primaryPeer", "secondaryPeer"],
   SyncInterfaceRules: ["rulesetId", "primaryGuiPort", "secondaryGuiPort", "rules"],
+  CarpIpAliases: ["addresses", "uniqids", "parentInterface"],
   ClusterHaConfig: ["carpVips"],
 };
 
@@ -268,12 +310,24 @@ const RESOURCE_OF: Record<string, string> = {
   OutboundNatConfig: "OutboundNatRule",
   DhcpFailoverConfig: "DhcpFailover",
   SyncInterfaceRulesConfig: "SyncInterfaceRules",
+  CarpIpAliasesConfig: "CarpIpAliases",
+};
+
+/** Outputs of a resource whose names differ from its component's (default: the component's). */
+const RESOURCE_OUTPUTS: Record<string, Record<string, Prop>> = {
+  CarpIpAliasesConfig: {
+    parentInterface: str("`_vip<uniqid of the CARP VIP>`."),
+    aliasAddresses: strs("The alias addresses, given ones first, then planned."),
+    aliasUniqids: strs("pfSense's uniqid of each alias, in the order of aliasAddresses."),
+    planned: { type: "array", items: { type: "boolean" }, description: "Which were planned." },
+    drift,
+    syncedBy: str("Who delivered the secondary's view: `pfsense` or `library`."),
+  },
 };
 
 /** The TypeScript-only component of a custom resource that has no `construct` form. */
 const TYPESCRIPT_COMPONENT_OF: Record<string, string> = {
   ClusterHealthCheck: "ClusterHealthGate",
-  CarpIpAliasesConfig: "CarpIpAliases",
 };
 
 function endpointType(): Prop {
@@ -390,7 +444,9 @@ function customResources(): Record<string, Prop> {
         ? `The resource behind ${component} (import ids: see the README).`
         : `The resource behind the ${TYPESCRIPT_COMPONENT_OF[k.typeName] ?? "ClusterHaConfig"} component (TypeScript).`,
       inputProperties: inputs,
-      properties: component ? { ...inputs, ...COMPONENT_OUTPUTS[component] } : inputs,
+      properties: component
+        ? { ...inputs, ...(RESOURCE_OUTPUTS[k.typeName] ?? COMPONENT_OUTPUTS[component]) }
+        : inputs,
       aliases: [{ type: k.legacyType }],
     };
   }

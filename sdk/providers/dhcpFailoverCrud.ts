@@ -15,11 +15,14 @@ import { convergeSecondary, pfSenseSyncs } from "./secondaryConvergence";
 import { resourceLabel } from "./resourceLabel";
 import { planDhcpOnNodes } from "./dhcpFailoverNodeRules";
 import type { NodePair } from "./nodePair";
+import type { NodeState } from "../pfsense/types";
 import type { KeaHa, NodeHaConfig as Cfg } from "../plan";
 import { isStruct, leaf } from "../codec/phpValue";
 import {
+  KEA6_HA_DEFAULT_PORT,
   KEA_HA_DEFAULT_PORT,
   haDrift,
+  requireDhcpv6Ha,
   keaServerName,
   pairBackend,
   planKeaHa,
@@ -45,6 +48,9 @@ const INPUT_KEYS: readonly (keyof DhcpFailoverInputs)[] = [
   "keaSecondaryAddress",
   "keaPrimaryPort",
   "keaSecondaryPort",
+  "keaDhcpv6",
+  "keaDhcpv6PrimaryPort",
+  "keaDhcpv6SecondaryPort",
   "syncWaitMs",
   "stack",
 ];
@@ -69,28 +75,82 @@ async function hostnameOf(pair: NodePair, role: "primary" | "secondary"): Promis
   return (isStruct(sys) ? leaf(sys.hostname) : "") || "pfSense";
 }
 
-/** Writes `ha` into the draft's `kea`, keeping the node's node-local members and the rest of `kea`. */
-function putHa(draft: Cfg, ha: KeaHa | undefined): void {
-  const next = sectionWithHa(draft.kea, withNodeLocal(ha, draft.kea?.ha));
-  if (next.ha === undefined && next.extra === undefined) delete draft.kea;
-  else draft.kea = next;
+/**
+ * Writes `ha` into the draft's `kea` (or `kea6`), keeping the node's node-local members and the
+ * rest of the section.
+ */
+function putHa(draft: Cfg, ha: KeaHa | undefined, section: "kea" | "kea6" = "kea"): void {
+  const next = sectionWithHa(draft[section], withNodeLocal(ha, draft[section]?.ha));
+  if (next.ha === undefined && next.extra === undefined) delete draft[section];
+  else draft[section] = next;
 }
 
-/** Kea HA for both nodes: addresses (default: the interface's), ports, the peers' server names. */
+/**
+ * Kea HA for both nodes: addresses (default: the interface's), ports, the peers' server names.
+ * `kea6` (DHCPv6 HA) listens on the same addresses, on its own ports (default 8766).
+ */
 async function planKeaOnNodes(
   inp: DhcpFailoverInputs,
   pair: NodePair,
   p: Cfg,
   s: Cfg,
+  section: "kea" | "kea6" = "kea",
 ): Promise<KeaHaPlan> {
   const [ph, sh] = await Promise.all([hostnameOf(pair, "primary"), hostnameOf(pair, "secondary")]);
+  const v6 = section === "kea6";
   return planKeaHa({
     primaryAddress: inp.keaPrimaryAddress ?? p.interfaces[inp.interface]?.ipaddr ?? "",
     secondaryAddress: inp.keaSecondaryAddress ?? s.interfaces[inp.interface]?.ipaddr ?? "",
-    primaryPort: inp.keaPrimaryPort ?? KEA_HA_DEFAULT_PORT,
-    secondaryPort: inp.keaSecondaryPort ?? KEA_HA_DEFAULT_PORT,
-    primaryName: keaServerName(p, ph),
-    secondaryName: keaServerName(s, sh),
+    primaryPort: v6
+      ? (inp.keaDhcpv6PrimaryPort ?? KEA6_HA_DEFAULT_PORT)
+      : (inp.keaPrimaryPort ?? KEA_HA_DEFAULT_PORT),
+    secondaryPort: v6
+      ? (inp.keaDhcpv6SecondaryPort ?? KEA6_HA_DEFAULT_PORT)
+      : (inp.keaSecondaryPort ?? KEA_HA_DEFAULT_PORT),
+    primaryName: keaServerName(p, ph, section),
+    secondaryName: keaServerName(s, sh, section),
+  });
+}
+
+/**
+ * The sync area that carries the primary's `kea6` to the secondary, or undefined when no push
+ * will: master's sender adds `kea6` only inside `if ($hasync['synchronizekea6'])` and only when
+ * `dhcpdv6` and `kea6` are arrays on the primary (rc.filter_synchronize `carp_sync_xml()`), and
+ * the library never writes `dhcpdv6` (pfSense's own DHCPv6 server settings).
+ */
+async function kea6Area(pair: NodePair, primary: Cfg): Promise<"kea6" | undefined> {
+  if (!pfSenseSyncs(primary.hasync, "kea6") || primary.kea6 === undefined) return undefined;
+  const raw = (await pair.primary.client.backupSections(["dhcpdv6"])).dhcpdv6;
+  return isStruct(raw) ? "kea6" : undefined;
+}
+
+/**
+ * What the secondary's `kea6/ha` becomes once the primary's was put back (delete, or DHCPv6 HA
+ * turned off): what the primary's sender sends when a push carries `kea6`, else its own prior.
+ */
+async function restoreKea6Secondary(
+  pair: NodePair,
+  pAfter: NodeState,
+  priorSecondary: KeaHa | null | undefined,
+  label: string,
+  waitMs: number | undefined,
+): Promise<void> {
+  const area = await kea6Area(pair, pAfter.config);
+  const expected = area
+    ? senderHa(
+        pAfter.config.kea6?.ha,
+        keaServerName(pAfter.config, await hostnameOf(pair, "primary"), "kea6"),
+      )
+    : (priorSecondary ?? undefined);
+  await convergeSecondary({
+    primary: pAfter,
+    secondary: pair.secondary,
+    primarySession: pair.primary,
+    area,
+    label,
+    waitMs,
+    inPlace: (cfg) => haDrift(expected, cfg.kea6?.ha, "kea6").length === 0,
+    apply: (draft) => putHa(draft, expected, "kea6"),
   });
 }
 
@@ -105,6 +165,7 @@ async function reconcile(
   const pair = pairFor(ctx, () => openPair(inp));
   const first = firstReadOptions(ctx);
   const [p0, s0] = await Promise.all([pair.primary.read(first), pair.secondary.read(first)]);
+  if (inp.keaDhcpv6 === true) requireDhcpv6Ha(p0, s0, lbl);
   const backend = pairBackend(p0, s0, lbl);
   if (backend === "kea") {
     requireValidKeaRoles(p0.config, "primary", lbl);
@@ -112,6 +173,19 @@ async function reconcile(
   }
   const planned = planDhcpOnNodes(inp, p0, s0, ctx?.plannedVips, backend);
   const kea = backend === "kea" ? await planKeaOnNodes(inp, pair, p0.config, s0.config) : undefined;
+  const kea6 =
+    kea && inp.keaDhcpv6 === true
+      ? await planKeaOnNodes(inp, pair, p0.config, s0.config, "kea6")
+      : undefined;
+  // DHCPv6 HA turned off on update: both nodes' `kea6/ha` go back to what they were.
+  const kea6Off = kea6 === undefined && olds?.kea6Ha !== undefined;
+  const priorKea6Primary = olds?.kea6Ha
+    ? (olds.priorKea6Primary ?? null)
+    : (p0.config.kea6?.ha ?? null);
+  const priorKea6Secondary = olds?.kea6Ha
+    ? (olds.priorKea6Secondary ?? null)
+    : (s0.config.kea6?.ha ?? null);
+  const kea6Record = kea6 ? { priorKea6Primary, priorKea6Secondary, kea6Ha: kea6 } : {};
   const priorKeaPrimary = olds ? (olds.priorKeaPrimary ?? null) : (p0.config.kea?.ha ?? null);
   const priorKeaSecondary = olds ? (olds.priorKeaSecondary ?? null) : (s0.config.kea?.ha ?? null);
   const priorPrimary = olds ? olds.priorPrimary : (p0.config.dhcpd[ifName] ?? null);
@@ -125,6 +199,7 @@ async function reconcile(
       priorSecondary,
       dhcpBackend: backend,
       ...(kea ? { priorKeaPrimary, priorKeaSecondary } : {}),
+      ...kea6Record,
     },
   });
   // On update every failure of the primary write is recorded as partial.
@@ -135,6 +210,8 @@ async function reconcile(
       pair.primary.edit((draft) => {
         draft.dhcpd[ifName] = withExtra(planned.primary, draft.dhcpd[ifName]);
         if (kea) putHa(draft, kea.primary);
+        if (kea6) putHa(draft, kea6.primary, "kea6");
+        else if (kea6Off) putHa(draft, priorKea6Primary ?? undefined, "kea6");
       }),
     olds ? undefined : isPreWriteError,
   );
@@ -157,6 +234,29 @@ async function reconcile(
       },
     }),
   );
+  let s6 = sAfter;
+  if (kea6) {
+    // `kea6` rides its own area (synchronizekea6), only with `dhcpdv6` on the primary.
+    const area = await kea6Area(pair, pAfter.config);
+    s6 = (
+      await orPartial("secondary write", record, () =>
+        convergeSecondary({
+          primary: pAfter,
+          secondary: pair.secondary,
+          primarySession: pair.primary,
+          area,
+          label: lbl,
+          waitMs: inp.syncWaitMs,
+          inPlace: (cfg) => haDrift(kea6.secondary, cfg.kea6?.ha, "kea6").length === 0,
+          apply: (draft) => putHa(draft, kea6.secondary, "kea6"),
+        }),
+      )
+    ).state;
+  } else if (kea6Off) {
+    await orPartial("secondary write", record, () =>
+      restoreKea6Secondary(pair, pAfter, priorKea6Secondary, lbl, inp.syncWaitMs),
+    );
+  }
   const outs: DhcpFailoverOutputs = {
     ...inp,
     gateway: pd?.gateway ?? inp.vip,
@@ -170,7 +270,10 @@ async function reconcile(
     dhcpBackend: backend,
     primaryRole: kea ? (pAfter.config.kea?.ha?.role ?? "") : "",
     secondaryRole: kea ? (sAfter.config.kea?.ha?.role ?? "") : "",
-    ...(kea ? { priorKeaPrimary, priorKeaSecondary } : {}),
+    ...(kea ? { priorKeaPrimary, priorKeaSecondary, keaHa: kea } : {}),
+    dhcpv6PrimaryRole: kea6 ? (pAfter.config.kea6?.ha?.role ?? "") : "",
+    dhcpv6SecondaryRole: kea6 ? (s6.config.kea6?.ha?.role ?? "") : "",
+    ...kea6Record,
     drift: noDrift(),
     syncedBy,
   };
@@ -211,7 +314,10 @@ export async function deleteDhcpFailover(
       else delete draft.dhcpd[ifName];
       if (isKea) putHa(draft, priorHa ?? undefined);
     };
-  const pAfter = await pair.primary.edit(restore(props.priorPrimary, props.priorKeaPrimary));
+  const pAfter = await pair.primary.edit((draft) => {
+    restore(props.priorPrimary, props.priorKeaPrimary)(draft);
+    if (props.kea6Ha) putHa(draft, props.priorKea6Primary ?? undefined, "kea6");
+  });
   const syncs = pfSenseSyncs(pAfter.config.hasync, "dhcpd");
   const expected = syncs
     ? deriveSecondary(only(ifName, pAfter.config.dhcpd[ifName], pAfter.config.interfaces)).dhcpd[
@@ -255,6 +361,15 @@ export async function deleteDhcpFailover(
       apply: (draft) => putHa(draft, expectedHa),
     });
   }
+  if (props.kea6Ha) {
+    await restoreKea6Secondary(
+      pair,
+      pAfter,
+      props.priorKea6Secondary,
+      label(props),
+      props.syncWaitMs,
+    );
+  }
 }
 
 /**
@@ -291,16 +406,19 @@ export async function readDhcpFailover(
   };
   const expectedSecondary = deriveSecondary(only(ifName, want, p.config.interfaces)).dhcpd[ifName];
   const keaPlan = isKea ? props.keaHa : undefined;
+  const kea6Plan = isKea ? props.kea6Ha : undefined;
   const drift = {
     primary: [
       ...driftLines(secondaryDrift(only(ifName, want), only(ifName, p.config.dhcpd[ifName]))),
       ...(keaPlan ? haDrift(keaPlan.primary, p.config.kea?.ha) : []),
+      ...(kea6Plan ? haDrift(kea6Plan.primary, p.config.kea6?.ha, "kea6") : []),
     ],
     secondary: [
       ...driftLines(
         secondaryDrift(only(ifName, expectedSecondary), only(ifName, s.config.dhcpd[ifName])),
       ),
       ...(keaPlan ? haDrift(keaPlan.secondary, s.config.kea?.ha) : []),
+      ...(kea6Plan ? haDrift(kea6Plan.secondary, s.config.kea6?.ha, "kea6") : []),
     ],
   };
   const inputs = refreshedInputs<DhcpFailoverInputs>(props, INPUT_KEYS);

@@ -10,7 +10,7 @@ import { planDhcpOnNodes } from "./dhcpFailoverNodeRules";
 import type { DhcpFailoverInputs } from "./dhcpFailoverSpec";
 import { readNodesForCheck } from "./nodeChecks";
 import { containsUnknown } from "./unknowns";
-import { pairBackend, requireValidKeaRoles } from "./keaHaRules";
+import { pairBackend, requireDhcpv6Ha, requireValidKeaRoles } from "./keaHaRules";
 import { resourceLabel } from "./resourceLabel";
 
 const PROPERTIES = ["interface", "vip", "rangeFrom", "rangeTo", "gateway", "dnsServers"];
@@ -37,6 +37,7 @@ export async function checkDhcpFailoverOnNodes(news: DhcpFailoverInputs): Promis
   let backend: "isc" | "kea" = "isc";
   collectFailure(
     () => {
+      if (news.keaDhcpv6 === true) requireDhcpv6Ha(p, s, lbl);
       backend = pairBackend(p, s, lbl);
       if (backend === "kea") {
         requireValidKeaRoles(p.config, "primary", lbl);

@@ -4,7 +4,12 @@
  * pfSense's own sync uses for the failover peer, §6.4 step 4).
  */
 import { haError, isHaError, type DhcpdInterface, type KeaHa } from "../plan";
-import { bothOrNeither, refuseNodeLocal } from "./keaHaRules";
+import {
+  bothOrNeither,
+  KEA6_HA_DEFAULT_PORT,
+  KEA_HA_DEFAULT_PORT,
+  refuseNodeLocal,
+} from "./keaHaRules";
 import { addressFamily } from "./addressText";
 import type { CheckFailure } from "./checkFailures";
 import { endpointProblems, type EndpointInput } from "./endpointInputs";
@@ -33,6 +38,12 @@ export interface DhcpFailoverInputs {
   keaPrimaryPort?: number;
   /** Kea HA: the secondary's HA listener port (default 8765). */
   keaSecondaryPort?: number;
+  /** Kea HA for DHCPv6 too (`kea6/ha`), on the same listener addresses. Default false. */
+  keaDhcpv6?: boolean;
+  /** Kea DHCPv6 HA: the primary's listener port (default 8766). */
+  keaDhcpv6PrimaryPort?: number;
+  /** Kea DHCPv6 HA: the secondary's listener port (default 8766). */
+  keaDhcpv6SecondaryPort?: number;
   syncWaitMs?: number;
   /** `project/stack` of the program, for Config History (absent in state written before). */
   stack?: string;
@@ -59,6 +70,14 @@ export interface DhcpFailoverOutputs extends DhcpFailoverInputs {
   priorKeaSecondary?: KeaHa | null;
   /** Kea: the HA settings planned for each node (drift is measured against them). */
   keaHa?: { primary: KeaHa; secondary: KeaHa };
+  /** Kea DHCPv6 HA role on each node; "" when DHCPv6 HA is off. */
+  dhcpv6PrimaryRole?: string;
+  dhcpv6SecondaryRole?: string;
+  /** Kea: each node's `kea6/ha` before DHCPv6 HA took it over (null = none). */
+  priorKea6Primary?: KeaHa | null;
+  priorKea6Secondary?: KeaHa | null;
+  /** Kea: the DHCPv6 HA settings planned for each node (absent when off). */
+  kea6Ha?: { primary: KeaHa; secondary: KeaHa };
   drift: NodeDrift;
   syncedBy: SyncedBy;
 }
@@ -93,6 +112,15 @@ export function checkDhcpFailover(news: DhcpFailoverInputs): {
           base,
         ),
     ],
+    [
+      "keaDhcpv6SecondaryPort",
+      () =>
+        bothOrNeither(
+          ["keaDhcpv6PrimaryPort", news.keaDhcpv6PrimaryPort],
+          ["keaDhcpv6SecondaryPort", news.keaDhcpv6SecondaryPort],
+          base,
+        ),
+    ],
   ] as const) {
     try {
       rule();
@@ -101,7 +129,12 @@ export function checkDhcpFailover(news: DhcpFailoverInputs): {
       failures.push({ property: prop, reason: e.message });
     }
   }
-  for (const k of ["keaPrimaryPort", "keaSecondaryPort"] as const) {
+  for (const k of [
+    "keaPrimaryPort",
+    "keaSecondaryPort",
+    "keaDhcpv6PrimaryPort",
+    "keaDhcpv6SecondaryPort",
+  ] as const) {
     const v = news[k];
     if (v === undefined || containsUnknown(v)) continue;
     if (!Number.isInteger(v) || v < 1 || v > 65535) {
@@ -112,11 +145,12 @@ export function checkDhcpFailover(news: DhcpFailoverInputs): {
           field: `${base}.${k}`,
           value: String(v),
           message: "not a TCP port",
-          fix: "give a port 1-65535 (default 8765)",
+          fix: `give a port 1-65535 (default ${k.startsWith("keaDhcpv6") ? KEA6_HA_DEFAULT_PORT : KEA_HA_DEFAULT_PORT})`,
         }).message,
       });
     }
   }
+  failures.push(...dhcpv6Problems(news, base));
   for (const k of ["keaPrimaryAddress", "keaSecondaryAddress"] as const) {
     const v = news[k];
     if (v === undefined || containsUnknown(v) || addressFamily(v) !== undefined) continue;
@@ -166,6 +200,65 @@ export function checkDhcpFailover(news: DhcpFailoverInputs): {
   return { inputs: news, failures };
 }
 
+/**
+ * DHCPv6 HA's own rules: a boolean; its ports only with it; and a node's DHCPv6 listener never on
+ * the DHCPv4 one's port (both listen on the same address: Kea's dhcp4 and dhcp6 servers each
+ * open their own HA listener, services.inc `services_kea4_configure()` / `services_kea6_configure()`).
+ */
+function dhcpv6Problems(news: DhcpFailoverInputs, base: string): CheckFailure[] {
+  const out: CheckFailure[] = [];
+  const v6 = news.keaDhcpv6;
+  if (containsUnknown(v6)) return out;
+  if (v6 !== undefined && typeof v6 !== "boolean") {
+    out.push({
+      property: "keaDhcpv6",
+      reason: haError({
+        code: "E_INVALID_INPUT",
+        field: `${base}.keaDhcpv6`,
+        value: String(v6),
+        message: "must be true or false",
+        fix: "set keaDhcpv6: true for DHCPv6 HA, or leave it out",
+      }).message,
+    });
+    return out;
+  }
+  for (const k of ["keaDhcpv6PrimaryPort", "keaDhcpv6SecondaryPort"] as const) {
+    if (news[k] === undefined || v6 === true) continue;
+    out.push({
+      property: k,
+      reason: haError({
+        code: "E_KEA_HA",
+        field: `${base}.${k}`,
+        value: String(news[k]),
+        message: "is a DHCPv6 HA port, but keaDhcpv6 is not set",
+        fix: "set keaDhcpv6: true, or remove the port",
+      }).message,
+    });
+  }
+  if (v6 !== true) return out;
+  for (const [node, p4, p6] of [
+    ["primary", news.keaPrimaryPort, news.keaDhcpv6PrimaryPort],
+    ["secondary", news.keaSecondaryPort, news.keaDhcpv6SecondaryPort],
+  ] as const) {
+    if (containsUnknown([p4, p6])) continue;
+    const four = p4 ?? KEA_HA_DEFAULT_PORT;
+    const six = p6 ?? KEA6_HA_DEFAULT_PORT;
+    if (four !== six) continue;
+    const k = node === "primary" ? "keaDhcpv6PrimaryPort" : "keaDhcpv6SecondaryPort";
+    out.push({
+      property: k,
+      reason: haError({
+        code: "E_KEA_HA",
+        field: `${base}.${k}`,
+        value: String(six),
+        message: `the ${node}'s DHCPv6 HA listener would take the DHCPv4 one's port ${four} on the same address`,
+        fix: `give the DHCPv6 listener its own port (default ${KEA6_HA_DEFAULT_PORT})`,
+      }).message,
+    });
+  }
+  return out;
+}
+
 /** `diff`: the interface is identity (a replace, deleting first); the rest in place. */
 export function diffDhcpFailover(
   olds: DhcpFailoverOutputs,
@@ -183,6 +276,17 @@ export function diffDhcpFailover(
     { field: "keaSecondaryAddress", old: olds.keaSecondaryAddress, new: news.keaSecondaryAddress },
     { field: "keaPrimaryPort", old: olds.keaPrimaryPort, new: news.keaPrimaryPort },
     { field: "keaSecondaryPort", old: olds.keaSecondaryPort, new: news.keaSecondaryPort },
+    { field: "keaDhcpv6", old: olds.keaDhcpv6 ?? false, new: news.keaDhcpv6 ?? false },
+    {
+      field: "keaDhcpv6PrimaryPort",
+      old: olds.keaDhcpv6PrimaryPort,
+      new: news.keaDhcpv6PrimaryPort,
+    },
+    {
+      field: "keaDhcpv6SecondaryPort",
+      old: olds.keaDhcpv6SecondaryPort,
+      new: news.keaDhcpv6SecondaryPort,
+    },
     {
       field: "dnsServers",
       old: olds.dnsServers,

@@ -18,6 +18,49 @@ import { KEA_NODE_LOCAL_FIELDS } from "../pfsense/sections/kea";
 /** Kea's HA listener port for DHCPv4 (services_dhcp.inc `kea_defaults('listenport')`). */
 export const KEA_HA_DEFAULT_PORT = 8765;
 
+/**
+ * Kea's HA listener port for DHCPv6: `kea_defaults('listenport') + 1` (pfsense/pfsense master
+ * src/etc/inc/services.inc `services_kea6_configure()`: `config_get_path('kea6/ha/localport',
+ * kea_defaults('listenport') + 1)`; services_dhcpv6_settings.php shows it as the placeholder).
+ */
+export const KEA6_HA_DEFAULT_PORT = KEA_HA_DEFAULT_PORT + 1;
+
+/**
+ * DHCPv6 HA (`kea6/ha`) asked for: both nodes must have Kea HA (master commit a4cd7de16d, "kea:
+ * Introduce high availability support for both IPv4 and IPv6", brought `kea/ha` and `kea6/ha`
+ * together) and run Kea (ISC's DHCPv6 server has no failover in pfSense: `failover_peerip`
+ * exists only under `dhcpd`, the ISC dhcpd6 config of services.inc `services_dhcpdv6_configure()` has no failover peer, unlike `services_dhcpdv4_configure()`).
+ * Checked before {@link pairBackend}, so a 2.7.2 pair is told about DHCPv6 HA by name.
+ */
+export function requireDhcpv6Ha(p: NodeState, s: NodeState, field: string): void {
+  for (const [role, st] of [
+    ["primary", p],
+    ["secondary", s],
+  ] as const) {
+    if (st.firmware.profile.hasKeaHa) continue;
+    throw haError({
+      code: "E_UNSUPPORTED_VERSION",
+      field: `${field}.keaDhcpv6 (${role})`,
+      value: st.firmware.productVersion,
+      message: `the ${role} runs pfSense ${st.firmware.productVersion}, which has no Kea DHCPv6 HA (kea6/ha came with Kea HA in 2.8.0)`,
+      fix: "upgrade both nodes to pfSense 2.8 or later, or remove keaDhcpv6",
+    });
+  }
+  for (const [role, st] of [
+    ["primary", p],
+    ["secondary", s],
+  ] as const) {
+    if (backendOf(st.config) === "kea") continue;
+    throw haError({
+      code: "E_KEA_HA",
+      field: `${field}.keaDhcpv6 (${role})`,
+      value: backendOf(st.config),
+      message: `the ${role} runs the ISC DHCP backend; DHCPv6 HA is Kea HA only (ISC's DHCPv6 server has no failover)`,
+      fix: "switch both nodes to Kea (System > Advanced > Networking > DHCP Options > Server Backend), or remove keaDhcpv6",
+    });
+  }
+}
+
 /** The library's input names that would ask for a node-local field, and pfSense's name. */
 export const NODE_LOCAL_INPUTS: Record<string, string> = {
   keaLocalName: "localname",
@@ -49,11 +92,15 @@ export function ownedHa(h: KeaHa | undefined): Record<(typeof OWNED)[number], st
 }
 
 /** `field: node has X, wants Y` lines where `actual`'s owned members differ from `want`'s. */
-export function haDrift(want: KeaHa | undefined, actual: KeaHa | undefined): string[] {
+export function haDrift(
+  want: KeaHa | undefined,
+  actual: KeaHa | undefined,
+  section: "kea" | "kea6" = "kea",
+): string[] {
   const a = ownedHa(actual);
   const w = ownedHa(want);
   return OWNED.filter((k) => a[k] !== w[k]).map(
-    (k) => `kea.ha.${k}: node has "${a[k]}", wants "${w[k]}"`,
+    (k) => `${section}.ha.${k}: node has "${a[k]}", wants "${w[k]}"`,
   );
 }
 
@@ -197,9 +244,13 @@ export function planKeaHa(o: {
   };
 }
 
-/** The node's Kea server name: `kea/ha/localname`, else the hostname (services.inc, kea_defaults('name')). */
-export function keaServerName(cfg: NodeHaConfig, hostname: string): string {
-  const ln = cfg.kea?.ha?.extra?.localname;
+/** The node's Kea server name: `kea/ha/localname` (`kea6/…`), else the hostname (services.inc, kea_defaults('name')). */
+export function keaServerName(
+  cfg: NodeHaConfig,
+  hostname: string,
+  section: "kea" | "kea6" = "kea",
+): string {
+  const ln = cfg[section]?.ha?.extra?.localname;
   return typeof ln === "string" && ln.trim() !== "" ? ln.trim() : hostname;
 }
 
