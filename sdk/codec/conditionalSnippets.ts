@@ -63,7 +63,11 @@ export function tokenSections(names: readonly string[]): string[] {
   return names.filter((n) => n !== "revision");
 }
 
-/** Reads `names` and the change token of `tokenSections(names)` in one request. */
+/**
+ * Reads `names` and the change token of `tokenSections(names)` in one request, with the
+ * node's `host_firmware_version()` (pfsense-utils.inc, what the XML-RPC method of that name
+ * returns; in every version from 2.4), so a first read needs no call of its own for it.
+ */
 export function buildReadSnippet(names: readonly string[]): string {
   return [
     ...snapshotPrelude(tokenSections(names)),
@@ -76,6 +80,7 @@ export function buildReadSnippet(names: readonly string[]): string {
     "$toreturn = array(",
     "  'sections' => $pfha_sections,",
     "  'tokens' => $pfha_tokens,",
+    "  'firmware' => host_firmware_version(),",
     `  'marker' => '${READ_MARKER}',`,
     ");",
   ].join("\n");

@@ -26,6 +26,8 @@ import type { PhpStruct } from "../codec/phpValue";
 export interface ConditionalWriteHost {
   /** The config as parsed from config.xml now. */
   config(): PhpStruct;
+  /** `host_firmware_version()` (pfsense-utils.inc) on this node. */
+  firmwareInfo(): PhpStruct;
   /** The node's own restore_config_section, as called by the server object. */
   restoreAsServer(payload: PhpStruct, sourceIp: string): void;
   /** `write_config($desc, false, true)`: a new current revision, no backup, no sync trigger. */
@@ -67,7 +69,7 @@ export function registerConditionalWriteHandlers(node: ConditionalWriteHost): vo
       for (const n of names) if (cfg[n] !== undefined) sections[n] = cfg[n];
       // The same GUI save after a read as for backup_config_section (faults.concurrentEditAfterRead).
       node.guiEditIfArmed("concurrentEdit");
-      return { sections, tokens, marker: READ_MARKER };
+      return { sections, tokens, firmware: node.firmwareInfo(), marker: READ_MARKER };
     },
   );
   node.registerExecPhp(

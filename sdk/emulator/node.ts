@@ -815,13 +815,7 @@ export class EmulatedNode {
     const writer = `(system)@${sourceIp}`;
     switch (name) {
       case "host_firmware_version":
-        return {
-          firmware: { version: this.profile.productVersion },
-          kernel: { version: this.profile.kernelVersion },
-          base: { version: this.profile.kernelVersion },
-          platform: this.profile.platform,
-          config_version: leaf(this.tree.version),
-        };
+        return this.firmwareInfo();
       case "exec_php":
         return this.execPhp(String(params[0]), sourceIp);
       case "exec_shell":
@@ -877,6 +871,17 @@ export class EmulatedNode {
   }
 
   /** A GUI user's save (an unrelated system field), when the fault `kind` is armed. */
+  /** `host_firmware_version()` (pfsense-utils.inc): what the method of that name returns. */
+  firmwareInfo(): PhpStruct {
+    return {
+      firmware: { version: this.profile.productVersion },
+      kernel: { version: this.profile.kernelVersion },
+      base: { version: this.profile.kernelVersion },
+      platform: this.profile.platform,
+      config_version: leaf(this.tree.version),
+    };
+  }
+
   guiEditIfArmed(kind: "concurrentEdit"): boolean {
     if (!this.faults.take(kind)) return false;
     const edited = cloneValue(this.tree);

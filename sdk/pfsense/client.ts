@@ -101,7 +101,8 @@ export function createNodeClient(ep: NodeEndpoint): NodeClient {
       if (v === true) return undefined;
       const r = v as PhpStruct;
       if (!isStruct(v) || r.marker !== READ_MARKER) throw malformed("the read snippet", v);
-      return tokenRead(r, "the read snippet");
+      if (!isStruct(r.firmware)) throw malformed("the read snippet", v);
+      return { ...tokenRead(r, "the read snippet"), firmware: parseFirmwareInfo(r.firmware) };
     },
     async conditionalRestore(
       expected: Record<string, string>,

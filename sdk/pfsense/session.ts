@@ -253,7 +253,6 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
 
   /** Reads the node; with conditional writes, the content and its token in one request. */
   const readState = async (): Promise<ReadState> => {
-    firmware ??= await client.firmwareVersion();
     let raw: PhpStruct | undefined;
     let tokens: Record<string, string> | undefined;
     if (conditional !== false) {
@@ -262,7 +261,9 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
       if (!r) warnNoConditionalWrites(nodeLabel(client.endpoint));
       raw = r?.sections;
       tokens = r?.tokens;
+      firmware ??= r?.firmware;
     }
+    firmware ??= await client.firmwareVersion();
     raw ??= await client.backupSections([...READ_SECTIONS]);
     return decodeState(raw, tokens);
   };

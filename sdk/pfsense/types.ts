@@ -114,7 +114,7 @@ export interface NodeClient {
    * Reads `names` with the node's change token in one exec_php request; undefined when the node
    * did not run the snippet (exec_php unavailable), so the caller falls back to backupSections.
    */
-  readWithToken(names: string[]): Promise<TokenRead | undefined>;
+  readWithToken(names: string[]): Promise<FirstRead | undefined>;
   /**
    * Restores `sections` only if every section in `expected` still has its token (decided on the
    * node, in the same request as the write). `readNames`: the sections read (and answered).
@@ -137,6 +137,12 @@ export interface NodeClient {
 export interface TokenRead {
   sections: PhpStruct;
   tokens: Record<string, string>;
+}
+
+/** What the read snippet answers: the sections, their tokens and the node's firmware. */
+export interface FirstRead extends TokenRead {
+  /** The node's firmware, read in the same request. */
+  firmware: FirmwareInfo;
 }
 
 /** The outcome of a conditional restore. */

@@ -51,10 +51,9 @@ test("unicast on pfSense Plus: each node peers with the other node's address", a
   ] as [PairRole, typeof fx.primary][]) {
     const client = getNodeSession(toNodeEndpoint(ep, role)).client as unknown as {
       firmwareVersion(): Promise<FirmwareInfo>;
+      readWithToken(names: string[]): Promise<{ firmware: FirmwareInfo } | undefined>;
     };
-    const real = client.firmwareVersion.bind(client);
-    client.firmwareVersion = async () => {
-      const f = await real();
+    const asPlus = (f: FirmwareInfo): FirmwareInfo => {
       const productVersion = "23.09.1-RELEASE";
       return {
         ...f,
@@ -62,6 +61,14 @@ test("unicast on pfSense Plus: each node peers with the other node's address", a
         platform: "pfSense Plus",
         profile: profileFor(productVersion, "pfSense Plus", f.configVersion),
       };
+    };
+    // The firmware arrives with the first read, or from its own call without exec_php.
+    const realVersion = client.firmwareVersion.bind(client);
+    client.firmwareVersion = async () => asPlus(await realVersion());
+    const realRead = client.readWithToken.bind(client);
+    client.readWithToken = async (names) => {
+      const r = await realRead(names);
+      return r && { ...r, firmware: asPlus(r.firmware) };
     };
   }
   const { id, outs } = await providers.carpVip.create(inputs());
