@@ -128,7 +128,7 @@ export class DhcpFailover extends pulumi.ComponentResource {
         keaPrimaryPort: args.keaPrimaryPort,
         keaSecondaryPort: args.keaSecondaryPort,
       },
-      { ...childOptions(this, c, opts), dependsOn: vip.dependsOn },
+      childOptions(this, c, opts, vip.dependsOn),
     );
     this.gateway = config.gateway;
     this.dnsServers = config.dnsServers;
