@@ -98,6 +98,12 @@ export class Cluster {
    */
   readonly backup?: ClusterBackupConfig;
 
+  /**
+   * @param args both nodes and the cluster defaults.
+   * @param provider an existing provider of the cluster (default: the cluster makes its own).
+   * @param withBackup make the cluster's {@link backup} record (default true). Without it,
+   *   `pfsense-ha rollback` has nothing to restore from.
+   */
   constructor(args: ClusterArgs, provider?: pulumi.ProviderResource, withBackup = true) {
     this.primary = args.primary;
     this.secondary = args.secondary;

@@ -35,13 +35,15 @@ interface Spec {
   /** An outbound NAT rule for 192.168.50.0/24 translated to the extra VIP's WAN twin. */
   extraWanVip?: string;
   carpPassword: string;
+  /** Declare the cluster without its backup record (to measure what the record costs). */
+  noBackup?: boolean;
 }
 
 /** The tutorial cluster (two VIPs, HA sync, outbound NAT, DHCP failover) plus optional extras. */
 function program(spec: () => Spec): automation.PulumiFn {
   return async () => {
     const s = spec();
-    const cluster = new ha.Cluster({ ...stackNodes(), syncWaitSeconds: 3 });
+    const cluster = new ha.Cluster({ ...stackNodes(), syncWaitSeconds: 3 }, undefined, !s.noBackup);
     const config = new pulumi.Config();
     const password = pulumi.secret(s.carpPassword);
     const wan = new ha.CarpVip("wan", {
@@ -220,9 +222,33 @@ describe(
       );
       assert.deepEqual(differing(snap.primary.sections as PhpStruct, before0.primary), []);
       assert.deepEqual(differing(snap.secondary.sections as PhpStruct, before0.secondary), []);
+      const calls = () => [pair.primary.xmlrpcRequests, pair.secondary.xmlrpcRequests];
+      const c0 = calls();
       const preview = await stack.preview({ expectNoChanges: true, onOutput: log.onOutput });
       assert.equal(preview.changeSummary.create ?? 0, 0);
       assert.equal(preview.changeSummary.update ?? 0, 0);
+      // The record shares the checks' one read per node: the same preview without the record
+      // makes as many calls.
+      const c1 = calls();
+      spec.noBackup = true;
+      await stack.preview({ onOutput: log.onOutput });
+      spec.noBackup = false;
+      const c1b = calls();
+      const withRecord = [c1[0] - c0[0], c1[1] - c0[1]];
+      const without = [c1b[0] - c1[0], c1b[1] - c1[1]];
+      process.stderr.write(
+        `[rollback e2e] calls per node in a preview: with the record ${withRecord}, without ${without}\n`,
+      );
+      assert.deepEqual(withRecord, without, "calls per node the record adds to a preview");
+      const again = await stack.up({ onOutput: log.onOutput });
+      assert.deepEqual(
+        Object.keys(again.summary.resourceChanges ?? {}).filter((k) => k !== "same"),
+        [],
+      );
+      const c2 = calls();
+      process.stderr.write(
+        `[rollback e2e] calls per node in a no-change up: ${c2[0] - c1b[0]}/${c2[1] - c1b[1]}\n`,
+      );
       process.stderr.write(`[rollback e2e] first up + preview: ${Date.now() - t0} ms\n`);
     });
 
