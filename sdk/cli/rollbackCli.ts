@@ -115,6 +115,10 @@ export async function rollbackMain(
   return ROLLBACK_EXIT.ok;
 }
 
+/** The Pulumi CLI's own complaint from an Automation API error (its stderr), else the message. */
 function firstLine(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split("\n")[0] ?? "";
+  const text = e instanceof Error ? e.message : String(e);
+  const stderr = /stderr: ([^\n]*(?:\n(?! err\?:)[^\n]*)*)/.exec(text)?.[1]?.trim();
+  const lines = (stderr || text).split("\n").filter((l) => l.trim() !== "");
+  return lines.find((l) => /error/i.test(l))?.trim() ?? lines[0]?.trim() ?? "";
 }
