@@ -11,7 +11,7 @@ import type { automation } from "@pulumi/pulumi";
 import * as ha from "../../sdk";
 import { startPair, type EmulatedNode, type EmulatedPair } from "../../sdk/emulator";
 import { generateCarpPassword } from "../../sdk/plan";
-import type { PhpStruct } from "../../sdk/codec/phpValue";
+import { leaf, toStruct, type PhpStruct } from "../../sdk/codec/phpValue";
 import { BACKUP_SECTIONS } from "../../sdk/backup/snapshot";
 import { sectionsEqual } from "../../sdk/backup/rollbackPlan";
 import { rollbackMain } from "../../sdk/cli/rollbackCli";
@@ -24,7 +24,7 @@ import {
   skipUnlessEngine,
   stackExportText,
 } from "./engineHarness";
-import { carpVips, setAdvskew } from "./nodeConfig";
+import { carpVips, editConfig, setAdvskew } from "./nodeConfig";
 import { aliasNames, armAtFirst, guiAddAlias, settle } from "./safeWritesHelpers";
 
 /** What a test may change between runs. */
@@ -412,9 +412,39 @@ describe(
       );
       const r = await rollback("--yes");
       assert.equal(r.code, 0, r.err);
+      process.stderr.write(
+        `[rollback e2e] after the failed up: ${r.out
+          .split("\n")
+          .filter((l) => /^(primary|secondary):/.test(l))
+          .join("\n")}\n`,
+      );
       await settle(pair);
       assert.deepEqual(differing(librarySections(pair.primary), beforeUp.primary), []);
       assert.deepEqual(differing(librarySections(pair.secondary), beforeUp.secondary), []);
+    });
+
+    it("a section pfSense does not sync is written on the secondary directly", async () => {
+      await settle(pair);
+      editConfig(pair.secondary, (tree) => {
+        (tree.hasync as PhpStruct).pfsyncpeerip = "172.16.1.9";
+      });
+      const revs = revisionCount();
+      const r = await rollback("--yes");
+      assert.equal(r.code, 0, r.err);
+      assert.match(
+        r.out,
+        /secondary https[^\n]*\n(?:.*\n)*? {2}hasync:\n {4}~ revert +HA sync settings: pfsyncpeerip 172\.16\.1\.9 -> 172\.16\.1\.1/,
+      );
+      assert.match(r.out, /^primary: nothing to change/m);
+      assert.match(r.out, /^secondary: wrote hasync/m);
+      assert.equal(leaf(toStruct(pair.secondary.config().hasync).pfsyncpeerip), "172.16.1.1");
+      assert.equal(pair.primary.revisions.length, revs.primary, "the primary was not written");
+      const added = pair.secondary.revisions.slice(revs.secondary).map((x) => x.description);
+      assert.equal(added.length, 1, JSON.stringify(added));
+      assert.match(
+        added[0],
+        /pfsense-ha: rollback of stack rollback to the state before its last up/,
+      );
     });
 
     it("the rollback's output and the engine's never hold a password", () => {
