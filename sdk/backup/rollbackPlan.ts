@@ -49,7 +49,17 @@ export interface SectionPlan {
   items: ItemChange[];
 }
 
-const SECRET_MEMBER = /pass/i;
+/** Members never shown: passwords, pre-shared keys, the DHCP DNS-update (TSIG) key. */
+const SECRET_MEMBER = /pass|secret|psk|^ddnsdomainkey$/i;
+
+/** `v` with every secret member inside it replaced by `(secret)`. */
+function masked(v: PhpValue): PhpValue {
+  if (Array.isArray(v)) return v.map(masked);
+  if (!isStruct(v)) return v;
+  return Object.fromEntries(
+    Object.entries(v).map(([k, x]) => [k, SECRET_MEMBER.test(k) ? "(secret)" : masked(x)]),
+  );
+}
 
 /** A value as the preview shows it. */
 function show(v: PhpValue | undefined, secret: boolean): string {
@@ -57,7 +67,7 @@ function show(v: PhpValue | undefined, secret: boolean): string {
   if (secret) return "(secret)";
   if (typeof v === "string") return v === "" ? '""' : v;
   if (typeof v === "number" || typeof v === "boolean") return String(v);
-  return canonicalJson(v);
+  return canonicalJson(masked(v));
 }
 
 /** Absent, `""`, `false`, `[]` and `{}` all mean an empty section. */

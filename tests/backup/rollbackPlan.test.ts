@@ -93,6 +93,16 @@ describe("rollback preview: virtualip", () => {
   });
 });
 
+describe("rollback preview: secrets", () => {
+  test("a secret nested in a value that appears or goes away is masked too", () => {
+    const now = { lan: { enable: "", ddns: { ddnsdomainkey: "tsig-secret", name: "x" } } };
+    const back = { lan: { enable: "" } };
+    const text = formatSectionPlans([planSection("dhcpd", now, back)]).join("\n");
+    assert.match(text, /ddns \{"ddnsdomainkey":"\(secret\)","name":"x"\} -> \(absent\)/);
+    assert.equal(text.includes("tsig-secret"), false);
+  });
+});
+
 describe("rollback preview: other sections", () => {
   test("nat: outbound rule by the library's marker, mode, and port forwards by tracker", () => {
     const rule = (id: string, target: string): PhpStruct => ({
