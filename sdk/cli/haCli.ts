@@ -6,6 +6,7 @@
  *   pfsense-ha drill  [endpoints] [--kind maintenance|disable-carp|stop] [--allow-stop]
  *                     [--slack SECONDS] [--json]
  *   pfsense-ha fleet  up|preview|destroy --sites FILE [--parallel N] (fleetCli.ts)
+ *   pfsense-ha rollback --stack NAME [--cwd DIR] [--yes] (rollbackCli.ts)
  *
  * Exit codes: 0 healthy / drill passed; 1 unhealthy / drill failed or cluster not ready;
  * 2 usage error, unreadable endpoints, a node that cannot be reached, or a refused stop drill.
@@ -16,6 +17,7 @@ import { parseArgs } from "node:util";
 import type { NodeEndpoint, TlsOptions } from "../pfsense";
 import { isHaError } from "../plan/errors";
 import { fleetMain } from "./fleetCli";
+import { rollbackMain } from "./rollbackCli";
 import {
   DRILL_KINDS,
   type DrillKind,
@@ -37,6 +39,7 @@ const USAGE = `usage:
   pfsense-ha drill  [endpoints] [--kind maintenance|disable-carp|stop] [--allow-stop]
                     [--boot-timeout SECONDS] [--slack SECONDS] [--poll-ms MS] [--json]
   pfsense-ha fleet  up|preview|destroy --sites FILE [--parallel N]   (pfsense-ha fleet --help)
+  pfsense-ha rollback --stack NAME [--cwd DIR] [--yes]              (pfsense-ha rollback --help)
 
 endpoints (a file, or flags; flags override the file):
   --endpoints FILE            JSON, '-' = stdin: {"primary":{"url","username","password",
@@ -166,6 +169,7 @@ export interface CliIo {
 export async function main(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   if (command === "fleet") return fleetMain(rest, io);
+  if (command === "rollback") return rollbackMain(rest, io);
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({

@@ -129,10 +129,7 @@ export class CarpIpAliases extends pulumi.ComponentResource {
         description: args.description,
       },
       // Its outputs make the VIP a dependency already; dependsOn says so in the program too.
-      {
-        ...childOptions(this, args.cluster, opts),
-        dependsOn: vip instanceof pulumi.Resource ? [vip] : [],
-      },
+      childOptions(this, args.cluster, opts, vip instanceof pulumi.Resource ? [vip] : []),
     );
     this.addresses = config.aliasAddresses;
     this.uniqids = config.aliasUniqids;

@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { TlsOptions } from "../pfsense/types";
+import { ClusterBackupConfig } from "./clusterBackup";
 import { Provider } from "./provider";
 
 /** How to reach one pfSense node's XML-RPC API. */
@@ -90,8 +91,20 @@ export class Cluster {
   readonly syncWaitSeconds?: number;
   /** The cluster's provider: every component of the cluster is served by it. */
   readonly provider: pulumi.ProviderResource;
+  /**
+   * The record of both nodes before the stack's last `up` (`<name>-backup`), which every
+   * resource of the cluster's components depends on; `pfsense-ha rollback` restores from it.
+   * Undefined for a cluster around a provider of a program in another language.
+   */
+  readonly backup?: ClusterBackupConfig;
 
-  constructor(args: ClusterArgs, provider?: pulumi.ProviderResource) {
+  /**
+   * @param args both nodes and the cluster defaults.
+   * @param provider an existing provider of the cluster (default: the cluster makes its own).
+   * @param withBackup make the cluster's {@link backup} record (default true). Without it,
+   *   `pfsense-ha rollback` has nothing to restore from.
+   */
+  constructor(args: ClusterArgs, provider?: pulumi.ProviderResource, withBackup = true) {
     this.primary = args.primary;
     this.secondary = args.secondary;
     this.advbase = args.advbase;
@@ -104,6 +117,11 @@ export class Cluster {
         secondary: args.secondary,
         syncWaitSeconds: args.syncWaitSeconds,
       });
+    if (withBackup) {
+      this.backup = new ClusterBackupConfig(`${args.name ?? "cluster"}-backup`, {
+        provider: this.provider,
+      });
+    }
   }
 
   /**
@@ -115,7 +133,7 @@ export class Cluster {
     defaults: Pick<ClusterArgs, "advbase" | "reservedVhids"> = {},
   ): Cluster {
     const unknown: NodeEndpointArgs = { url: "", username: "", password: "" };
-    return new Cluster({ primary: unknown, secondary: unknown, ...defaults }, provider);
+    return new Cluster({ primary: unknown, secondary: unknown, ...defaults }, provider, false);
   }
 
   /**

@@ -100,7 +100,7 @@ export class ClusterHealthGate extends pulumi.ComponentResource {
         checkEveryUp: args.checkEveryUp,
       },
       // Children do not inherit the component's dependsOn: pass it on so the check runs last.
-      { ...childOptions(this, args.cluster, opts), dependsOn: opts?.dependsOn },
+      childOptions(this, args.cluster, opts, opts?.dependsOn),
     );
     this.ok = check.ok;
     this.checkedAt = check.checkedAt;

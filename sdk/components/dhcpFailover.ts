@@ -155,7 +155,7 @@ export class DhcpFailover extends pulumi.ComponentResource {
         keaDhcpv6PrimaryPort: args.keaDhcpv6PrimaryPort,
         keaDhcpv6SecondaryPort: args.keaDhcpv6SecondaryPort,
       },
-      { ...childOptions(this, c, opts), dependsOn: vip.dependsOn },
+      childOptions(this, c, opts, vip.dependsOn),
     );
     this.gateway = config.gateway;
     this.dnsServers = config.dnsServers;

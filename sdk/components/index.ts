@@ -2,6 +2,7 @@
  * The public components (package root `pulumi-pfsense-ha`).
  */
 export { Cluster, type ClusterArgs, type NodeEndpointArgs } from "./cluster";
+export { ClusterBackupConfig } from "./clusterBackup";
 export { Provider, type ProviderArgs } from "./provider";
 export { CarpVip, CarpVipConfig, type CarpVipArgs } from "./carpVip";
 export { HaSyncSettings, HaSyncConfig, type HaSyncSettingsArgs } from "./haSyncSettings";

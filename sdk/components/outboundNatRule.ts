@@ -96,7 +96,7 @@ export class OutboundNatRule extends pulumi.ComponentResource {
         destinationPort: args.destinationPort,
         adopt: args.adopt,
       },
-      { ...childOptions(this, c, opts), dependsOn: translation.dependsOn },
+      childOptions(this, c, opts, translation.dependsOn),
     );
     this.ruleId = config.ruleId;
     this.target = config.target;

@@ -97,7 +97,7 @@ export class SyncInterfaceRules extends pulumi.ComponentResource {
         primarySyncAddress: args.primarySyncAddress ?? h?.primarySyncAddress,
         secondarySyncAddress: args.secondarySyncAddress ?? h?.secondarySyncAddress,
       },
-      { ...childOptions(this, args.cluster, opts), dependsOn: h ? [h] : [] },
+      childOptions(this, args.cluster, opts, h ? [h] : []),
     );
     this.rulesetId = config.rulesetId;
     this.primaryGuiPort = config.primaryGuiPort;

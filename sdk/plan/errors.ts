@@ -49,7 +49,10 @@ export type ErrorCode =
   | "E_IMPORT"
   // cluster health (health layer)
   | "E_HEALTH_GATE"
-  | "E_DRILL_REFUSED";
+  | "E_DRILL_REFUSED"
+  // backup and rollback (backup layer)
+  | "E_ROLLBACK_NO_BACKUP"
+  | "E_ROLLBACK_MOVED";
 
 /** Structured detail carried by every {@link PfSenseHaError}. */
 export interface ErrorDetail {

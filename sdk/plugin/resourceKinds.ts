@@ -5,6 +5,7 @@
  */
 import { providers, type RuntimeProvider } from "../providers/runtime";
 import { healthGate } from "../providers/healthGateRuntime";
+import { clusterBackup } from "../providers/clusterBackupRuntime";
 import type { ValuePath } from "./secretValues";
 
 /** The package name: provider type `pulumi:providers:pfsense-ha`, tokens `pfsense-ha:index:*`. */
@@ -51,6 +52,9 @@ export const RESOURCE_KINDS: ReadonlyMap<string, ResourceKind> = new Map(
     kind("ClusterHaConfigState", providers.clusterHa, ["carpPasswords"], ["adoptedVips"]),
     kind("CarpIpAliasesConfig", providers.carpIpAliases),
     kind("ClusterHealthCheck", healthGate as unknown as RuntimeProvider<unknown, unknown>),
+    kind("ClusterBackupConfig", clusterBackup as unknown as RuntimeProvider<unknown, unknown>, [
+      "snapshot",
+    ]),
   ].map((k) => [k.token, k]),
 );
 

@@ -328,6 +328,7 @@ const RESOURCE_OUTPUTS: Record<string, Record<string, Prop>> = {
 /** The TypeScript-only component of a custom resource that has no `construct` form. */
 const TYPESCRIPT_COMPONENT_OF: Record<string, string> = {
   ClusterHealthCheck: "ClusterHealthGate",
+  ClusterBackupConfig: "Cluster",
 };
 
 function endpointType(): Prop {
@@ -387,6 +388,14 @@ const OTHER_RESOURCE_INPUTS: Record<string, Record<string, Prop>> = {
     pollMs: int("Pause between readings, ms. Default 1000."),
     requireHealthy: bool("Also require full health. Default false."),
     checkEveryUp: bool("Check on every up. Default true."),
+  },
+  ClusterBackupConfig: {
+    name: str("The resource's name, for messages."),
+    snapshot: secret({
+      type: "object",
+      description:
+        "Set by the provider: both nodes' revision and library sections before the last up (for `pfsense-ha rollback`).",
+    }),
   },
 };
 
