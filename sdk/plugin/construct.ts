@@ -12,6 +12,7 @@ import { OutboundNatRule } from "../components/outboundNatRule";
 import { DhcpFailover } from "../components/dhcpFailover";
 import { ClusterHaConfig } from "../components/clusterHaConfig";
 import { SyncInterfaceRules } from "../components/syncInterfaceRules";
+import { VipServiceBinding } from "../components/vipServiceBinding";
 import { COMPONENT_OUTPUTS } from "./schema";
 import { PACKAGE } from "./resourceKinds";
 
@@ -33,6 +34,7 @@ const BUILDERS: Record<
   ClusterHaConfig: (n, cluster, i, o) => new ClusterHaConfig(n, { ...i, cluster } as never, o),
   SyncInterfaceRules: (n, cluster, i, o) =>
     new SyncInterfaceRules(n, { ...i, cluster } as never, o),
+  VipServiceBinding: (n, cluster, i, o) => new VipServiceBinding(n, { ...i, cluster } as never, o),
 };
 
 /** The component names `construct` builds. */

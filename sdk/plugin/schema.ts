@@ -123,6 +123,14 @@ export const COMPONENT_INPUTS: Record<string, Record<string, Prop>> = {
     ),
     keaSecondaryPort: int("Kea backend: the secondary's Kea HA listener port. Default 8765."),
   },
+  VipServiceBinding: {
+    vip: str("The CARP VIP to bind to: a CarpVip's `uniqid` (stored as interface `_vip<uniqid>`)."),
+    service: str("`openvpn-server` (id = vpnid) or `ipsec-phase1` (id = ikeid)."),
+    id: str("The item's id as config.xml holds it (`vpnid` / `ikeid`, e.g. `1`)."),
+    moveInterface: bool(
+      "Allow moving the service to the VIP's interface when it listens on another. Default false.",
+    ),
+  },
 };
 
 // The aggregate: the item components' inputs, inline by key (TypeScript: ClusterHaConfig).
@@ -199,6 +207,12 @@ export const COMPONENT_OUTPUTS: Record<string, Record<string, Prop>> = {
     secondaryRole: str("Kea HA role of the secondary node (`standby`); empty on ISC."),
     drift,
   },
+  VipServiceBinding: {
+    boundInterface: str("`_vip<uniqid>`: the item's interface on both nodes."),
+    previousInterface: str("The interface the item had before (given back on delete)."),
+    vipAddress: str("The VIP's address the service now listens on."),
+    drift,
+  },
 };
 
 COMPONENT_OUTPUTS.ClusterHaConfig = {
@@ -213,6 +227,7 @@ COMPONENT_OUTPUTS.ClusterHaConfig = {
 /** Component inputs whose resource input has another name, by component. */
 export const RESOURCE_INPUT_NAMES: Record<string, Record<string, string>> = {
   OutboundNatRule: { translation: "target" },
+  VipServiceBinding: { vip: "vipUniqid" },
 };
 
 /** A component's inputs under the names its resource takes them. */
@@ -234,6 +249,7 @@ export const COMPONENT_REQUIRED_INPUTS: Record<string, string[]> = {
   DhcpFailover: ["interface", "vip", "rangeFrom", "rangeTo"],
   SyncInterfaceRules: ["syncInterface"],
   ClusterHaConfig: [],
+  VipServiceBinding: ["vip", "service", "id"],
 };
 
 /**
@@ -259,6 +275,7 @@ export const COMPONENT_REQUIRED_OUTPUTS: Record<string, string[]> = {
   DhcpFailover: ["gateway", "dnsServers", "primaryPeer", "secondaryPeer"],
   SyncInterfaceRules: ["rulesetId", "primaryGuiPort", "secondaryGuiPort", "rules"],
   ClusterHaConfig: ["carpVips"],
+  VipServiceBinding: ["boundInterface", "previousInterface", "vipAddress"],
 };
 
 /** The component each custom resource serves (resource inputs = component inputs + `name`). */
@@ -268,6 +285,7 @@ const RESOURCE_OF: Record<string, string> = {
   OutboundNatConfig: "OutboundNatRule",
   DhcpFailoverConfig: "DhcpFailover",
   SyncInterfaceRulesConfig: "SyncInterfaceRules",
+  VipServiceBindingConfig: "VipServiceBinding",
 };
 
 /** The TypeScript-only component of a custom resource that has no `construct` form. */
