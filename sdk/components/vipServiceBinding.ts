@@ -95,7 +95,8 @@ export class VipServiceBinding extends pulumi.ComponentResource {
       {
         name,
         service: args.service,
-        id: pulumi.output(args.id).apply((i) => String(i)),
+        // A number is taken as its digits (the provider's check stores the id as text).
+        itemId: args.id,
         vipUniqid: isVip ? vip.uniqid : vip,
         moveInterface: args.moveInterface,
       },

@@ -187,7 +187,7 @@ export function nodeServiceFindings(
       cfg,
       "ipsec",
       `ipsec phase1 ikeid ${p.ikeid}`,
-      p.interface,
+      p.interface ?? "",
       `IPsec phase 1 ikeid ${p.ikeid}${desc}`,
       `VipServiceBinding service "ipsec-phase1" id ${p.ikeid}, or VPN > IPsec > Tunnels > Interface`,
     );

@@ -335,8 +335,8 @@ export interface OpenVpnServer {
 export interface IpsecPhase1 {
   /** `ikeid`: the phase 1's id (`con<ikeid>`), as config.xml holds it. */
   ikeid: string;
-  /** `interface` (`""` when absent, which pfSense reads as `wan`). */
-  interface: string;
+  /** `interface`; absent (undefined) reads as `wan` in pfSense. */
+  interface?: string;
   /** `descr`. */
   descr?: string;
   /** `disabled` flag. */

@@ -224,7 +224,7 @@ async function importVipService(id: string, c: Connection): Promise<ImportedStat
       fix: "declare a VipServiceBinding for it instead; its create binds it",
     });
   }
-  const inputs: Plain = { service, id: itemId, vipUniqid: vip.uniqid };
+  const inputs: Plain = { service, itemId, vipUniqid: vip.uniqid };
   const props: Plain = {
     ...c,
     ...inputs,

@@ -227,7 +227,7 @@ COMPONENT_OUTPUTS.ClusterHaConfig = {
 /** Component inputs whose resource input has another name, by component. */
 export const RESOURCE_INPUT_NAMES: Record<string, Record<string, string>> = {
   OutboundNatRule: { translation: "target" },
-  VipServiceBinding: { vip: "vipUniqid" },
+  VipServiceBinding: { vip: "vipUniqid", id: "itemId" },
 };
 
 /** A component's inputs under the names its resource takes them. */

@@ -42,7 +42,7 @@ const INPUT_KEYS: readonly (keyof VipServiceInputs)[] = [
   "secondary",
   "name",
   "service",
-  "id",
+  "itemId",
   "vipUniqid",
   "moveInterface",
   "syncWaitMs",
@@ -77,8 +77,8 @@ async function bind(
   before?: VipServiceOutputs,
 ): Promise<{ id: string; outs: VipServiceOutputs }> {
   const lbl = label(inp);
-  const id = bindingId(inp.service, String(inp.id));
-  inp = { ...inp, id: String(inp.id) };
+  const id = bindingId(inp.service, String(inp.itemId));
+  inp = { ...inp, itemId: String(inp.itemId) };
   const pair = openPair(inp);
   const [p0, s0] = await Promise.all([pair.primary.read(), pair.secondary.read()]);
   const area = SERVICE_AREA[inp.service];
@@ -120,17 +120,17 @@ async function bind(
     record,
     () =>
       pair.primary.edit((draft) => {
-        const v = serviceView(draft, inp.service, inp.id);
+        const v = serviceView(draft, inp.service, inp.itemId);
         if (!v) throw checkAgain(inp, draft, p0);
         if (!before) prev = recorded(v);
-        setBinding(draft, inp.service, inp.id, want.interface, want.address);
+        setBinding(draft, inp.service, inp.itemId, want.interface, want.address);
       }, lbl),
     isPreWriteError,
   );
-  if (!holdsBinding(pAfter.config, inp.service, inp.id, want)) {
+  if (!holdsBinding(pAfter.config, inp.service, inp.itemId, want)) {
     throw primaryReadBackFailure(
       record(),
-      `the primary's ${itemName(inp.service, inp.id)} is not bound to ${want.interface} after the write`,
+      `the primary's ${itemName(inp.service, inp.itemId)} is not bound to ${want.interface} after the write`,
       "check for concurrent edits",
     );
   }
@@ -142,12 +142,12 @@ async function bind(
       area,
       label: lbl,
       waitMs: inp.syncWaitMs,
-      inPlace: (cfg) => holdsBinding(cfg, inp.service, inp.id, want),
+      inPlace: (cfg) => holdsBinding(cfg, inp.service, inp.itemId, want),
       apply: (draft) => {
-        const v = serviceView(draft, inp.service, inp.id);
+        const v = serviceView(draft, inp.service, inp.itemId);
         if (!v) throw checkAgain(inp, draft, s0, "secondary");
         if (!before && v.interface !== want.interface) sPrev = recorded(v);
-        setBinding(draft, inp.service, inp.id, want.interface, want.address);
+        setBinding(draft, inp.service, inp.itemId, want.interface, want.address);
       },
     }),
   );
@@ -165,8 +165,8 @@ function checkAgain(
   return haError({
     code: "E_SERVICE_NOT_FOUND",
     field: `${label(inp)}.id`,
-    value: inp.id,
-    message: `the ${node} has no ${itemName(inp.service, inp.id)} any more (${(inp.service === "openvpn-server" ? (draft.openvpnServers ?? []).length : (draft.ipsecPhase1 ?? []).length).toString()} left)`,
+    value: inp.itemId,
+    message: `the ${node} has no ${itemName(inp.service, inp.itemId)} any more (${(inp.service === "openvpn-server" ? (draft.openvpnServers ?? []).length : (draft.ipsecPhase1 ?? []).length).toString()} left)`,
     fix: "someone deleted it meanwhile; recreate it on the node or remove the binding from the program",
   });
 }
@@ -175,20 +175,20 @@ function checkAgain(
 async function unbind(_id: string, props: VipServiceOutputs): Promise<void> {
   const lbl = label(props);
   const pair = openPair(props);
-  const what = itemName(props.service, props.id);
+  const what = itemName(props.service, props.itemId);
   const restore = (
     draft: NodeHaConfig,
     to: Recorded,
     node: string,
     said: { left?: string },
   ): void => {
-    const v = serviceView(draft, props.service, props.id);
+    const v = serviceView(draft, props.service, props.itemId);
     if (!v) said.left = `the ${node}'s ${what} no longer exists`;
     else if (v.interface !== props.boundInterface)
       said.left = `the ${node}'s ${what} is bound to ${v.interface} now, not to ${props.boundInterface}`;
     else {
       delete said.left;
-      setBinding(draft, props.service, props.id, to.interface, to.address ?? undefined);
+      setBinding(draft, props.service, props.itemId, to.interface, to.address ?? undefined);
     }
   };
   const toPrimary: Recorded = {
@@ -201,7 +201,7 @@ async function unbind(_id: string, props: VipServiceOutputs): Promise<void> {
   const area = SERVICE_AREA[props.service];
   if (pfSenseSyncs(pAfter.config.hasync, area)) {
     // The primary's push carries the whole section; wait for it (or write it) like create does.
-    const pv = serviceView(pAfter.config, props.service, props.id);
+    const pv = serviceView(pAfter.config, props.service, props.itemId);
     if (pSaid.left || !pv) return;
     const want = asWant(recorded(pv));
     await convergeSecondary({
@@ -212,10 +212,10 @@ async function unbind(_id: string, props: VipServiceOutputs): Promise<void> {
       label: lbl,
       waitMs: props.syncWaitMs,
       inPlace: (cfg) =>
-        !serviceView(cfg, props.service, props.id) ||
-        holdsBinding(cfg, props.service, props.id, want),
+        !serviceView(cfg, props.service, props.itemId) ||
+        holdsBinding(cfg, props.service, props.itemId, want),
       apply: (draft) =>
-        void setBinding(draft, props.service, props.id, want.interface, want.address),
+        void setBinding(draft, props.service, props.itemId, want.interface, want.address),
     });
     return;
   }
@@ -245,15 +245,15 @@ async function readBinding(
     pair.primary.read({ shared: true }),
     pair.secondary.read({ shared: true }),
   ]);
-  const pv = serviceView(p.config, props.service, props.id);
-  const sv = serviceView(s.config, props.service, props.id);
+  const pv = serviceView(p.config, props.service, props.itemId);
+  const sv = serviceView(s.config, props.service, props.itemId);
   if (!pv && !sv) return { id: "", props: {} };
   const line = (v: ServiceView | undefined): string[] => {
-    if (!v) return [`${props.service}[${props.id}]: expected "present", found "missing"`];
+    if (!v) return [`${props.service}[${props.itemId}]: expected "present", found "missing"`];
     return v.interface === props.boundInterface
       ? []
       : [
-          `${props.service}[${props.id}].interface: expected ${JSON.stringify(props.boundInterface)}, found ${JSON.stringify(v.interface)}`,
+          `${props.service}[${props.itemId}].interface: expected ${JSON.stringify(props.boundInterface)}, found ${JSON.stringify(v.interface)}`,
         ];
   };
   const outs = { ...props, drift: { primary: line(pv), secondary: line(sv) } };
@@ -269,10 +269,10 @@ async function checkBinding(
   const own = checkVipService(news);
   if (
     own.failures.length > 0 ||
-    containsUnknown([news.primary, news.secondary, news.service, news.id, news.moveInterface])
+    containsUnknown([news.primary, news.secondary, news.service, news.itemId, news.moveInterface])
   )
     return own;
-  const inputs = { ...news, id: String(news.id) };
+  const inputs = { ...news, itemId: String(news.itemId) };
   const read = await readNodesForCheck(news);
   if (!read.nodes) return { inputs, failures: read.failures };
   const [p, s] = read.nodes;
@@ -280,9 +280,9 @@ async function checkBinding(
   const failures: CheckFailure[] = [];
   collectFailure(
     () => checkBindingOnNodes(inputs, p.config, s.config, synced),
-    ["id", "vipUniqid", "service"],
+    ["itemId", "vipUniqid", "service"],
     failures,
-    { vip: "vipUniqid" },
+    { vip: "vipUniqid", id: "itemId" },
   );
   return { inputs, failures };
 }

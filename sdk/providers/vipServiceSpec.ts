@@ -39,8 +39,11 @@ export interface VipServiceInputs {
   secondary: EndpointInput;
   name: string;
   service: BoundService;
-  /** `vpnid` (OpenVPN server) or `ikeid` (IPsec phase 1), as config.xml holds it. */
-  id: string;
+  /**
+   * `vpnid` (OpenVPN server) or `ikeid` (IPsec phase 1), as config.xml holds it (the component's
+   * `id`; a custom resource cannot have an input named `id`).
+   */
+  itemId: string;
   /** uniqid of the CARP VIP to bind to (the CarpVip's `uniqid`). */
   vipUniqid: string;
   /** Allow the binding to move the service to the VIP's interface (default false: refuse). */
@@ -119,9 +122,8 @@ export function serviceView(
     if (it.description) v.description = it.description;
     return v;
   }
-  return it.descr
-    ? { interface: it.interface, description: it.descr }
-    : { interface: it.interface };
+  const iface = it.interface ?? "";
+  return it.descr ? { interface: iface, description: it.descr } : { interface: iface };
 }
 
 /**
@@ -145,7 +147,9 @@ export function setBinding(
   }
   const p = (draft.ipsecPhase1 ?? []).find((x) => x.ikeid === id);
   if (!p) return false;
-  p.interface = iface;
+  // `""` is how state records an absent member (pfSense reads it as wan): absent again.
+  if (iface === "") delete p.interface;
+  else p.interface = iface;
   return true;
 }
 
@@ -202,10 +206,10 @@ function notFound(inp: VipServiceInputs, cfg: NodeHaConfig, node: string, why = 
   return haError({
     code: "E_SERVICE_NOT_FOUND",
     field: `${label(inp)}.id`,
-    value: inp.id,
-    message: `the ${node} has no ${itemName(inp.service, inp.id)} (it has ${has})${why}`,
+    value: inp.itemId,
+    message: `the ${node} has no ${itemName(inp.service, inp.itemId)} (it has ${has})${why}`,
     fix: why
-      ? `create the same ${itemName(inp.service, inp.id)} on the ${node}, or sync "${SERVICE_AREA[inp.service]}" (HaSyncSettings areas)`
+      ? `create the same ${itemName(inp.service, inp.itemId)} on the ${node}, or sync "${SERVICE_AREA[inp.service]}" (HaSyncSettings areas)`
       : `give ${where}`,
   });
 }
@@ -222,9 +226,9 @@ export function checkBindingOnNodes(
   s: NodeHaConfig,
   synced: boolean,
 ): { vip?: VirtualIp; primary: ServiceView; secondary?: ServiceView } {
-  const pv = serviceView(p, inp.service, inp.id);
+  const pv = serviceView(p, inp.service, inp.itemId);
   if (!pv) throw notFound(inp, p, "primary");
-  const sv = serviceView(s, inp.service, inp.id);
+  const sv = serviceView(s, inp.service, inp.itemId);
   if (!sv && !synced) {
     const why = `; pfSense does not sync "${SERVICE_AREA[inp.service]}" here, so the library binds each node's own item with the same id`;
     throw notFound(inp, s, "secondary", why);
@@ -250,7 +254,7 @@ export function checkBindingOnNodes(
       code: "E_SERVICE_BINDING",
       field: `${label(inp)}.vip`,
       value: `${vip.subnet} on ${vip.interface}`,
-      message: `${itemName(inp.service, inp.id)} listens on ${pv.interface === "" ? "wan (default)" : pv.interface}${from !== pv.interface && pv.interface !== "" ? ` (on ${from})` : ""}; binding it to a VIP on ${vip.interface} moves it there, and peers or clients that reach it on ${from} lose it`,
+      message: `${itemName(inp.service, inp.itemId)} listens on ${pv.interface === "" ? "wan (default)" : pv.interface}${from !== pv.interface && pv.interface !== "" ? ` (on ${from})` : ""}; binding it to a VIP on ${vip.interface} moves it there, and peers or clients that reach it on ${from} lose it`,
       fix: `bind it to a CarpVip on ${from}, or set moveInterface: true to move it to ${vip.interface}`,
     });
   }
@@ -278,18 +282,19 @@ export function checkVipService(news: VipServiceInputs): {
           fix: 'use "openvpn-server" (id = vpnid) or "ipsec-phase1" (id = ikeid)',
         });
       }
-      if (!isUnknown(news.id) && !/^\d+$/.test(String(news.id ?? ""))) {
+      if (!isUnknown(news.itemId) && !/^\d+$/.test(String(news.itemId ?? ""))) {
         throw haError({
           code: "E_INVALID_INPUT",
           field: `${base}.id`,
-          value: String(news.id),
+          value: String(news.itemId),
           message: "the id is not a number as config.xml holds it",
           fix: "give the server's vpnid or the phase 1's ikeid (digits, e.g. 1)",
         });
       }
     },
-    ["service", "id"],
+    ["service", "itemId"],
     failures,
+    { id: "itemId" },
   );
   return { inputs: news, failures };
 }
@@ -298,7 +303,7 @@ export function checkVipService(news: VipServiceInputs): {
 export function diffVipService(olds: VipServiceOutputs, news: VipServiceInputs): FieldDiffResult {
   return diffFieldPairs([
     { field: "service", old: olds.service, new: news.service, identity: true },
-    { field: "id", old: olds.id, new: String(news.id), identity: true },
+    { field: "itemId", old: olds.itemId, new: String(news.itemId), identity: true },
     { field: "primary", old: olds.primary, new: news.primary },
     { field: "secondary", old: olds.secondary, new: news.secondary },
     { field: "vipUniqid", old: olds.vipUniqid, new: news.vipUniqid },

@@ -74,10 +74,7 @@ function cfg(own: string): NodeHaConfig {
       { vpnid: "7", interface: "opt2" },
       { vpnid: "8", interface: "_vipgone" },
     ],
-    ipsecPhase1: [
-      { ikeid: "1", interface: "" },
-      { ikeid: "2", interface: "_vipwanvip" },
-    ],
+    ipsecPhase1: [{ ikeid: "1" }, { ikeid: "2", interface: "_vipwanvip" }],
   };
 }
 

@@ -95,11 +95,7 @@ test("decode → encode of both sections is lossless, member order included", ()
     Object.keys((back.phase1 as PhpStruct[])[1]),
     Object.keys(guiPhase1("2", undefined)),
   );
-  assert.equal(
-    decodeIpsec(p)[1].interface,
-    "",
-    "an absent interface reads as empty (pfSense: wan)",
-  );
+  assert.equal(decodeIpsec(p)[1].interface, undefined, "absent (pfSense reads it as wan)");
   assert.deepEqual(decodeOpenVpn(""), []);
   assert.deepEqual(decodeIpsec(undefined), []);
 });
@@ -178,5 +174,18 @@ test("binding one phase 1 changes its interface only (added where it was absent,
   const p2 = encodeRestorePayload(d2, { config: cfg, raw }, new Set(["ipsec"]), { format: "new" });
   const second = ((p2.ipsec as PhpStruct).phase1 as PhpStruct[])[1];
   assert.equal(second.interface, "_vipabc");
+  // Given back ("" = absent in state): the member is gone again, the order as the GUI saved it.
+  const cfg2 = decodeNodeConfig({ ...raw, ipsec: p2.ipsec }, { format: "new" });
+  const d3 = structuredClone(cfg2);
+  setBinding(d3, "ipsec-phase1", "2", "", undefined);
+  const p3 = encodeRestorePayload(
+    d3,
+    { config: cfg2, raw: { ...raw, ipsec: p2.ipsec } },
+    new Set(["ipsec"]),
+    {
+      format: "new",
+    },
+  );
+  assert.ok(isDeepStrictEqual(p3.ipsec, ipsecSection()), JSON.stringify(p3.ipsec));
   assert.ok(isDeepStrictEqual((p2.ipsec as PhpStruct).phase2, ipsecSection().phase2));
 });

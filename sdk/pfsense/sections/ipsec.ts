@@ -21,7 +21,7 @@ import { decodeItem, encodeItem, flag, str, type FieldSpec } from "./fieldCodec"
 
 const PHASE1_FIELDS: readonly FieldSpec<IpsecPhase1, unknown>[] = [
   str("ikeid", "ikeid", true),
-  str("interface", "interface", true),
+  str("interface", "interface"),
   str("descr", "descr"),
   flag("disabled", "disabled", ""),
 ];
@@ -54,5 +54,5 @@ export function encodeIpsec(phase1: IpsecPhase1[], current: PhpValue | undefined
 
 /** The interface pfSense uses for a phase 1: `wan` when none is stored. */
 export function effectivePhase1Interface(p: IpsecPhase1): string {
-  return p.interface === "" ? "wan" : p.interface;
+  return p.interface === undefined || p.interface === "" ? "wan" : p.interface;
 }
