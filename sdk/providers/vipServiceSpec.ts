@@ -311,3 +311,23 @@ export function diffVipService(olds: VipServiceOutputs, news: VipServiceInputs):
     { field: "drift", old: hasDrift(olds.drift), new: false },
   ]);
 }
+
+/**
+ * The services on a node that use the VIP, as pfSense's GUI finds them when it refuses to delete
+ * a VIP (firewall_virtual_ip.inc `deleteVIP()`, 2.7.2): an OpenVPN server whose `ipaddr` is the
+ * VIP's address (or that is bound to its `_vip` key), an enabled IPsec phase 1 whose source is
+ * the VIP (`ipsec_get_phase1_src()`: bound to its `_vip` key). One line each, for messages.
+ */
+export function servicesUsingVip(cfg: NodeHaConfig, vip: VirtualIp): string[] {
+  const key = `_vip${vip.uniqid ?? ""}`;
+  const out: string[] = [];
+  for (const s of cfg.openvpnServers ?? []) {
+    if (s.interface === key || (s.ipaddr !== undefined && s.ipaddr === vip.subnet))
+      out.push(`OpenVPN server vpnid ${s.vpnid}${s.description ? ` "${s.description}"` : ""}`);
+  }
+  for (const p of cfg.ipsecPhase1 ?? []) {
+    if (!p.disabled && p.interface === key)
+      out.push(`IPsec phase 1 ikeid ${p.ikeid}${p.descr ? ` "${p.descr}"` : ""}`);
+  }
+  return out;
+}

@@ -22,6 +22,7 @@ import { comparableConfig, editConfig } from "./nodeConfig";
 import { configureHaSyncByHand, settle, WAN } from "./safeWritesHelpers";
 
 interface Spec {
+  vip: boolean;
   bind: boolean;
   openvpnId: string;
 }
@@ -32,6 +33,7 @@ function program(spec: () => Spec): automation.PulumiFn {
   return async () => {
     const s = spec();
     const cluster = new ha.Cluster({ ...stackNodes(), syncWaitSeconds: 5 });
+    if (!s.vip) return {};
     const vip = new ha.CarpVip("wan-vip", {
       cluster,
       ...WAN,
@@ -115,6 +117,10 @@ function item(node: EmulatedNode, section: string, list: string, idKey: string, 
 const ovpn = (n: EmulatedNode, id: string) => item(n, "openvpn", "openvpn-server", "vpnid", id);
 const phase1 = (n: EmulatedNode, id: string) => item(n, "ipsec", "phase1", "ikeid", id);
 
+const carpVipCount = (n: EmulatedNode): number =>
+  toList(toStruct(n.config().virtualip).vip).filter((v) => leaf(toStruct(v).mode) === "carp")
+    .length;
+
 async function status(endpointsFile: string): Promise<{ code: number; out: string }> {
   let out = "";
   const code = await haCli(["status", "--endpoints", endpointsFile], {
@@ -133,7 +139,7 @@ for (const synced of [true, false]) {
       const s = scratch(`vipsvc-${synced ? "sync" : "nosync"}`);
       let pair: EmulatedPair;
       let stack: automation.Stack;
-      const spec: Spec = { bind: false, openvpnId: "1" };
+      const spec: Spec = { vip: true, bind: false, openvpnId: "1" };
       const log = new OutputLog();
       let before0: [PhpStruct, PhpStruct];
       let endpointsFile: string;
@@ -244,10 +250,21 @@ for (const synced of [true, false]) {
           assert.deepEqual(now.openvpn, was.openvpn, node.name);
           assert.deepEqual(now.ipsec, was.ipsec, node.name);
         }
-        if (synced) {
-          const last = pair.secondary.revisions[pair.secondary.revisions.length - 1];
-          assert.match(last.description, /from XMLRPC client/);
-        }
+        // Who wrote the secondary: pfSense's push where it syncs the areas, else the library.
+        const state = (await stack.exportStack()).deployment as {
+          resources: { type: string; outputs?: Record<string, unknown> }[];
+        };
+        const bindings = state.resources.filter(
+          (r) => r.type === "pfsense-ha:index:VipServiceBindingConfig",
+        );
+        assert.deepEqual(
+          bindings.map((r) => r.outputs?.syncedBy),
+          [synced ? "pfsense" : "library", synced ? "pfsense" : "library"],
+        );
+        const libraryWrites = pair.secondary.revisions.filter((r) =>
+          /VipServiceBinding\[/.test(r.description),
+        );
+        assert.equal(libraryWrites.length, synced ? 0 : 1, JSON.stringify(libraryWrites));
       });
 
       it("a second preview has no changes, and status no longer lists them", async () => {
@@ -255,6 +272,40 @@ for (const synced of [true, false]) {
         const r = await status(endpointsFile);
         assert.equal(r.code, 0, r.out);
         assert.doesNotMatch(r.out, /openvpn-server vpnid 1|ipsec phase1 ikeid 2/);
+      });
+
+      it("the VIP's delete is refused while a service bound by hand uses it, as pfSense's GUI refuses it", async () => {
+        const uniqid = (await stack.outputs()).uniqid.value as string;
+        const nodes = synced ? [pair.primary] : [pair.primary, pair.secondary];
+        for (const n of nodes)
+          editConfig(n, (tree) => {
+            const s2 = toStruct(toList(toStruct(tree.openvpn)["openvpn-server"])[1]);
+            s2.interface = `_vip${uniqid}`;
+            s2.ipaddr = VIP;
+          });
+        await settle(pair);
+        spec.vip = false;
+        spec.bind = false;
+        try {
+          await assert.rejects(stack.up({ onOutput: log.onOutput }), (e: Error) => {
+            const text = e.message + log.text;
+            assert.match(text, /E_SERVICE_BINDING/);
+            assert.match(text, /still referenced by OpenVPN server vpnid 2 "roadwarrior 2"/);
+            return true;
+          });
+        } finally {
+          spec.vip = true;
+        }
+        // The stack's own bindings went first (they depend on the VIP) and gave back what they had.
+        assert.equal(leaf(toStruct(ovpn(pair.primary, "1")).interface), "wan");
+        assert.equal(carpVipCount(pair.primary), 1, "the VIP stays");
+        for (const n of nodes)
+          editConfig(n, (tree) => {
+            const s2 = toStruct(toList(toStruct(tree.openvpn)["openvpn-server"])[1]);
+            s2.interface = "lan";
+            delete s2.ipaddr;
+          });
+        await settle(pair);
       });
 
       it("destroy gives each item its interface back; both nodes are as before", async () => {
