@@ -217,6 +217,7 @@ for (const synced of [true, false]) {
       });
 
       it("binds both to _vip<uniqid> on both nodes; every other member and item is as it was", async () => {
+        const logFrom = [pair.primary.serviceLog.length, pair.secondary.serviceLog.length];
         const up = await stack.up({ onOutput: log.onOutput });
         assert.equal(up.summary.result, "succeeded", log.text);
         await settle(pair);
@@ -249,6 +250,14 @@ for (const synced of [true, false]) {
           p2.interface = bound;
           assert.deepEqual(now.openvpn, was.openvpn, node.name);
           assert.deepEqual(now.ipsec, was.ipsec, node.name);
+        }
+        // Each node restarted the one OpenVPN instance that changed, and IPsec (xmlrpc.php
+        // filter_configure()); the other server kept running.
+        for (const [i, node] of [pair.primary, pair.secondary].entries()) {
+          const applied = node.serviceLog.slice(logFrom[i]);
+          const vpn = applied.filter((e) => e.includes("openvpn"));
+          assert.deepEqual([...new Set(vpn)], ["restart:openvpn-server:1"], node.name);
+          assert.ok(applied.includes("restart:ipsec"), node.name);
         }
         // Who wrote the secondary: pfSense's push where it syncs the areas, else the library.
         const state = (await stack.exportStack()).deployment as {
