@@ -8,7 +8,6 @@
  */
 import { haError } from "../plan";
 import type { NodeHaConfig } from "../plan/model";
-import type { NodeState } from "../pfsense/types";
 import type { CheckFailure } from "./checkFailures";
 import { collectFailure } from "./checkFailures";
 import { openPair } from "./nodePair";
@@ -121,7 +120,7 @@ async function bind(
     () =>
       pair.primary.edit((draft) => {
         const v = serviceView(draft, inp.service, inp.itemId);
-        if (!v) throw checkAgain(inp, draft, p0);
+        if (!v) throw checkAgain(inp);
         if (!before) prev = recorded(v);
         setBinding(draft, inp.service, inp.itemId, want.interface, want.address);
       }, lbl),
@@ -145,7 +144,7 @@ async function bind(
       inPlace: (cfg) => holdsBinding(cfg, inp.service, inp.itemId, want),
       apply: (draft) => {
         const v = serviceView(draft, inp.service, inp.itemId);
-        if (!v) throw checkAgain(inp, draft, s0, "secondary");
+        if (!v) throw checkAgain(inp, "secondary");
         if (!before && v.interface !== want.interface) sPrev = recorded(v);
         setBinding(draft, inp.service, inp.itemId, want.interface, want.address);
       },
@@ -155,19 +154,14 @@ async function bind(
   return { id, outs: toPlainData(outs) };
 }
 
-/** The item vanished between the read and the edit: the same refusal as at preview. */
-function checkAgain(
-  inp: VipServiceInputs,
-  draft: NodeHaConfig,
-  _read: NodeState,
-  node: "primary" | "secondary" = "primary",
-): Error {
+/** The item vanished between the read and the edit (someone deleted it meanwhile). */
+function checkAgain(inp: VipServiceInputs, node: "primary" | "secondary" = "primary"): Error {
   return haError({
     code: "E_SERVICE_NOT_FOUND",
     field: `${label(inp)}.id`,
     value: inp.itemId,
-    message: `the ${node} has no ${itemName(inp.service, inp.itemId)} any more (${(inp.service === "openvpn-server" ? (draft.openvpnServers ?? []).length : (draft.ipsecPhase1 ?? []).length).toString()} left)`,
-    fix: "someone deleted it meanwhile; recreate it on the node or remove the binding from the program",
+    message: `the ${node} no longer has ${itemName(inp.service, inp.itemId)} (it was deleted after the preview's read)`,
+    fix: "recreate it on the node, or remove the binding from the program",
   });
 }
 
