@@ -133,9 +133,12 @@ function mergedPayload(back: PhpValue | undefined, now: PhpValue | undefined): P
   return out;
 }
 
+/** Sections the receiver replaces whole. */
+const WHOLE_SECTIONS = new Set<WritableSection>(["nat", "dhcpd", "filter", "openvpn", "ipsec"]);
+
 /**
  * The restore payload that makes the node hold the recorded `sections` (design §5): `nat`,
- * `dhcpd` and `filter` whole (the receiver replaces them), `hasync`, `kea` and `kea6` with
+ * `dhcpd`, `filter`, `openvpn` and `ipsec` whole (the receiver replaces them), `hasync`, `kea` and `kea6` with
  * `false` for members to drop (merged), `virtualip` without the VIPs the receiver keeps itself.
  */
 export function rollbackPayload(
@@ -153,7 +156,7 @@ export function rollbackPayload(
         decodeVirtualIps(current.virtualip),
         `${field} virtualip`,
       );
-    } else if (s === "nat" || s === "dhcpd" || s === "filter") {
+    } else if (WHOLE_SECTIONS.has(s)) {
       p[s] = back === undefined || back === false ? [] : back;
     } else {
       p[s] = mergedPayload(back, current[s]);

@@ -50,7 +50,8 @@ export interface SectionPlan {
 }
 
 /** Members never shown: passwords, pre-shared keys, the DHCP DNS-update (TSIG) key. */
-const SECRET_MEMBER = /pass|secret|psk|^ddnsdomainkey$/i;
+// OpenVPN's static keys (`tls`, `shared_key`) and IPsec's `pre-shared-key` are secrets too.
+const SECRET_MEMBER = /pass|secret|psk|pre-shared-key|^tls$|shared_key|^ddnsdomainkey$/i;
 
 /** `v` with every secret member inside it replaced by `(secret)`. */
 function masked(v: PhpValue): PhpValue {
@@ -192,6 +193,33 @@ function trackerKey(r: PhpStruct, i: number): string {
   return t !== "" ? `t:${t}` : leaf(r.descr) !== "" ? `d:${leaf(r.descr)}` : `i:${i}`;
 }
 
+/**
+ * A section whose `list` items carry an id member (`openvpn-server` by vpnid, `phase1` by
+ * ikeid); every other member compared whole.
+ */
+function keyedSection(
+  a: PhpStruct,
+  b: PhpStruct,
+  list: string,
+  idMember: string,
+  what: string,
+): ItemChange[] {
+  const key = (r: PhpStruct, i: number): string =>
+    leaf(r[idMember]) !== "" ? `id:${leaf(r[idMember])}` : `i:${i}`;
+  const label = (r: PhpStruct, i: number): string =>
+    `${what} ${leaf(r[idMember]) !== "" ? leaf(r[idMember]) : `#${i + 1}`}`;
+  const out = listChanges(toList(a[list]), toList(b[list]), key, label);
+  for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    if (k === list || canonicalJson(a[k] ?? null) === canonicalJson(b[k] ?? null)) continue;
+    out.push({
+      action: "revert",
+      item: `${list === "phase1" ? "ipsec" : "openvpn"}/${k}`,
+      fields: fieldChanges(a[k], b[k], k),
+    });
+  }
+  return out;
+}
+
 /** The item-level changes of one section (empty when it equals the record). */
 function sectionItems(
   section: WritableSection,
@@ -247,6 +275,10 @@ function sectionItems(
     }
     case "filter":
       return listChanges(toList(a.rule), toList(b.rule), trackerKey, ruleLabel("filter rule"));
+    case "openvpn":
+      return keyedSection(a, b, "openvpn-server", "vpnid", "OpenVPN server");
+    case "ipsec":
+      return keyedSection(a, b, "phase1", "ikeid", "IPsec phase 1");
     case "hasync":
     case "kea":
     case "kea6": {

@@ -23,3 +23,8 @@ export {
   type ClusterHaVipState,
 } from "./clusterHaConfig";
 export { CarpIpAliases, CarpIpAliasesConfig, type CarpIpAliasesArgs } from "./carpIpAliases";
+export {
+  VipServiceBinding,
+  VipServiceBindingConfig,
+  type VipServiceBindingArgs,
+} from "./vipServiceBinding";

@@ -73,6 +73,7 @@ import {
 import { syncClientLogUrl } from "./syncClientUrl";
 import { dropEmptyListEntries, markConfigUpgrade } from "./bootParse";
 import { StackedAliasRuntime } from "./stackedAliases";
+import { openvpnServiceApply } from "./serviceApply";
 
 /** Header that sets the caller's source address, honoured only with `allowSourceIpHeader`. */
 export const SOURCE_IP_HEADER = "x-emulator-source-ip";
@@ -962,7 +963,9 @@ export class EmulatedNode {
       this.serviceLog.push("pfsync_wait");
     // Service apply (§5.1 step 13): record what would restart.
     this.serviceLog.push("filter_reload_queued");
-    for (const s of ["openvpn", "ipsec", "dnsmasq", "unbound", "dhcpd", "dhcrelay", "dhcrelay6"]) {
+    // OpenVPN per instance (serviceApply.ts); the rest per section.
+    this.serviceLog.push(...openvpnServiceApply(before.openvpn, this.tree.openvpn, force));
+    for (const s of ["ipsec", "dnsmasq", "unbound", "dhcpd", "dhcrelay", "dhcrelay6"]) {
       if (force || JSON.stringify(before[s]) !== JSON.stringify(this.tree[s])) {
         if (before[s] !== undefined || this.tree[s] !== undefined)
           this.serviceLog.push(`restart:${s}`);

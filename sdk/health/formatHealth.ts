@@ -89,6 +89,29 @@ export function formatHealthTable(h: ClusterHealth): string {
   }
   for (const n of s.notices.slice(0, 3)) out.push(`      notice: ${truncate(n, 100)}`);
   out.push("");
+  const warnings = h.warnings ?? [];
+  if (warnings.length > 0) {
+    out.push(
+      `SERVICES ON NODE ADDRESSES (${warnings.length} warning(s); failover does not move them):`,
+    );
+    out.push(
+      formatColumns(
+        ["NODE", "SECTION", "ITEM", "FIELD", "VALUE"],
+        warnings.map((w) => [
+          w.node,
+          w.section,
+          w.item,
+          w.field,
+          w.value === "" ? "(none)" : w.value,
+        ]),
+      )
+        .split("\n")
+        .map((l) => `  ${l}`)
+        .join("\n"),
+    );
+    for (const w of warnings) out.push(`  - ${w.message}. Fix: ${w.fix}`);
+    out.push("");
+  }
   if (h.healthy) out.push("HEALTHY");
   else {
     out.push(`UNHEALTHY (${h.problems.length} problem(s)):`);

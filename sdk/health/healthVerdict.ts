@@ -20,6 +20,7 @@ import type {
   VhidHealth,
   VipState,
 } from "./types";
+import { serviceFindings } from "./serviceFindings";
 
 /** What was read from one node (undefined parts could not be read). */
 export interface NodeReading {
@@ -223,6 +224,7 @@ export function evaluateHealth(
     vhids,
     sync,
     problems,
+    warnings: serviceFindings(primary.config, secondary.config),
   };
 }
 

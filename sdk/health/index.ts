@@ -25,4 +25,5 @@ export type {
 } from "./drill";
 export { DEFAULT_HANDOVER_SLACK_MS, handoverBoundMs, masterDownMs } from "./carpBounds";
 export { formatHealthTable, formatDrillReport } from "./formatHealth";
+export { serviceFindings, nodeServiceFindings } from "./serviceFindings";
 export type * from "./types";

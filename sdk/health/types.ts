@@ -103,6 +103,29 @@ export interface HealthProblem {
   message: string;
 }
 
+/**
+ * Configuration advice: a service that points at a node's own address where a CARP VIP would
+ * fail over (serviceFindings.ts). A warning, not a problem: it does not make the cluster unhealthy.
+ */
+export interface HealthWarning {
+  /** Stable short code: `service-on-node-address`. */
+  code: "service-on-node-address";
+  /** The node whose config holds it. */
+  node: "primary" | "secondary";
+  /** config.xml section: `openvpn`, `ipsec` or `dhcpd`. */
+  section: "openvpn" | "ipsec" | "dhcpd";
+  /** The item: `openvpn-server vpnid 1`, `ipsec phase1 ikeid 2`, `dhcpd lan`. */
+  item: string;
+  /** The member: `interface`, `gateway`, `dnsserver`, `failover_peerip`. */
+  field: string;
+  /** Its value as stored (`""` when absent). */
+  value: string;
+  /** One line for humans. */
+  message: string;
+  /** What to change. */
+  fix: string;
+}
+
 /** Cluster health at one moment. */
 export interface ClusterHealth {
   /** True when `problems` is empty. */
@@ -119,6 +142,8 @@ export interface ClusterHealth {
   sync: SyncHealth;
   /** Everything that makes the cluster unhealthy; empty when healthy. */
   problems: HealthProblem[];
+  /** Services on node addresses instead of a CARP VIP (advice; do not affect `healthy`). */
+  warnings: HealthWarning[];
 }
 
 /** The deployment gate's verdict (see {@link gateVerdict}). */

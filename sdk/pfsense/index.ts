@@ -57,6 +57,19 @@ export {
 } from "./sections/dhcpd";
 export { decodeFilter, encodeFilter, decodeFilterRule, encodeFilterRule } from "./sections/filter";
 export { decodeInterfaces } from "./sections/interfaces";
+export {
+  decodeOpenVpn,
+  encodeOpenVpn,
+  decodeOpenVpnServer,
+  encodeOpenVpnServer,
+} from "./sections/openvpn";
+export {
+  decodeIpsec,
+  encodeIpsec,
+  decodeIpsecPhase1,
+  encodeIpsecPhase1,
+  effectivePhase1Interface,
+} from "./sections/ipsec";
 export { decodeRevision, decodeConfigVersion, sameRevision } from "./sections/revision";
 export {
   READ_SECTIONS,

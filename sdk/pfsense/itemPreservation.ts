@@ -5,7 +5,14 @@
  * unowned rules carry no identity of their own), so a reorder is no loss. A lost item is put back
  * by the session (restoreLostItems) and reported.
  */
-import type { FilterRule, NodeHaConfig, OutboundNatRule, VirtualIp } from "../plan/model";
+import type {
+  FilterRule,
+  IpsecPhase1,
+  NodeHaConfig,
+  OpenVpnServer,
+  OutboundNatRule,
+  VirtualIp,
+} from "../plan/model";
 import { canonicalJson } from "./sections/canonicalJson";
 import type { WritableSection } from "./sections/nodeConfig";
 
@@ -46,6 +53,19 @@ const LISTS: ItemList<unknown>[] = [
     items: (c) => c.filterRules ?? [],
     key: (r) => filterKey(r as FilterRule),
     put: (c, r) => void (c.filterRules ??= []).push(structuredClone(r as FilterRule)),
+  },
+  {
+    // By id: a binding edits a server's interface, which must not read as a loss.
+    section: "openvpn",
+    items: (c) => c.openvpnServers ?? [],
+    key: (v) => `openvpn-server vpnid ${(v as OpenVpnServer).vpnid}`,
+    put: (c, v) => void (c.openvpnServers ??= []).push(structuredClone(v as OpenVpnServer)),
+  },
+  {
+    section: "ipsec",
+    items: (c) => c.ipsecPhase1 ?? [],
+    key: (v) => `ipsec phase1 ikeid ${(v as IpsecPhase1).ikeid}`,
+    put: (c, v) => void (c.ipsecPhase1 ??= []).push(structuredClone(v as IpsecPhase1)),
   },
   {
     section: "dhcpd",

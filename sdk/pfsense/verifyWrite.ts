@@ -13,6 +13,8 @@ import { encodeOutboundRule, type NatCtx } from "./sections/nat";
 import { encodeDhcpd } from "./sections/dhcpd";
 import { encodeFilterRule } from "./sections/filter";
 import { encodeKea } from "./sections/kea";
+import { encodeOpenVpnServer } from "./sections/openvpn";
+import { encodeIpsecPhase1 } from "./sections/ipsec";
 import { WRITABLE_SECTIONS, type WritableSection } from "./sections/nodeConfig";
 
 /** A value as it reads back after pfSense stored it. */
@@ -67,6 +69,16 @@ export function sectionLanded(
     case "kea":
     case "kea6":
       return norm(encodeKea(desired[section])) === norm(encodeKea(actual[section]));
+    case "openvpn":
+      return (
+        norm((desired.openvpnServers ?? []).map(encodeOpenVpnServer)) ===
+        norm((actual.openvpnServers ?? []).map(encodeOpenVpnServer))
+      );
+    case "ipsec":
+      return (
+        norm((desired.ipsecPhase1 ?? []).map(encodeIpsecPhase1)) ===
+        norm((actual.ipsecPhase1 ?? []).map(encodeIpsecPhase1))
+      );
   }
 }
 

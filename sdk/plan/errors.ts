@@ -28,6 +28,9 @@ export type ErrorCode =
   | "E_DHCP_PEER"
   | "E_KEA_HA"
   | "E_INVALID_INPUT"
+  // services bound to VIPs (VipServiceBinding)
+  | "E_SERVICE_NOT_FOUND"
+  | "E_SERVICE_BINDING"
   // node I/O (pfsense layer)
   | "E_AUTH"
   | "E_PRIVILEGE"

@@ -267,6 +267,10 @@ export interface NodeHaConfig {
    * planner); the session's read always fills it.
    */
   filterRules?: FilterRule[];
+  /** `openvpn/openvpn-server`, in config order; absent in configs built by hand. */
+  openvpnServers?: OpenVpnServer[];
+  /** `ipsec/phase1`, in config order; absent in configs built by hand. */
+  ipsecPhase1?: IpsecPhase1[];
 }
 
 /**
@@ -300,6 +304,44 @@ export interface FilterRule {
   disabled?: boolean;
   nosync?: boolean;
   /** Every other member (`created`, `updated`, `statetype`, `log`, ...), verbatim. */
+  extra?: Extra;
+}
+
+/**
+ * One `openvpn/openvpn-server` (vpn_openvpn_server.php, pfSense 2.7.2 and master): the members a
+ * VIP binding reads and writes. The GUI offers the interfaces and every CARP/IP alias VIP as
+ * `<key>|<address>` (openvpn.inc `openvpn_build_if_list()`, VIP keys `_vip<uniqid>` from util.inc
+ * `get_configured_vip_list()`) and stores the two halves as `interface` and `ipaddr`.
+ */
+export interface OpenVpnServer {
+  /** `vpnid`: the server's id (`ovpns<vpnid>`), as config.xml holds it. */
+  vpnid: string;
+  /** `interface`: an assignment name (`wan`), `_vip<uniqid>`, a gateway group or `any`. */
+  interface: string;
+  /** `ipaddr`: the address picked with a VIP (openvpn.inc `openvpn_reconfigure()` binds to it). */
+  ipaddr?: string;
+  /** `description`. */
+  description?: string;
+  /** `disable` flag. */
+  disable?: boolean;
+  /** Every other member (keys, certificates, tunnel settings: secrets among them), verbatim. */
+  extra?: Extra;
+}
+
+/**
+ * One `ipsec/phase1` (vpn_ipsec_phase1.php): `interface` is an assignment name, `_vip<uniqid>`
+ * or a gateway group; absent reads as `wan` (ipsec.inc `ipsec_get_phase1_src()`).
+ */
+export interface IpsecPhase1 {
+  /** `ikeid`: the phase 1's id (`con<ikeid>`), as config.xml holds it. */
+  ikeid: string;
+  /** `interface`; absent (undefined) reads as `wan` in pfSense. */
+  interface?: string;
+  /** `descr`. */
+  descr?: string;
+  /** `disabled` flag. */
+  disabled?: boolean;
+  /** Every other member (pre-shared key, proposals, ...), verbatim. */
   extra?: Extra;
 }
 

@@ -13,6 +13,7 @@ import { DhcpFailover } from "../components/dhcpFailover";
 import { ClusterHaConfig } from "../components/clusterHaConfig";
 import { SyncInterfaceRules } from "../components/syncInterfaceRules";
 import { CarpIpAliases } from "../components/carpIpAliases";
+import { VipServiceBinding } from "../components/vipServiceBinding";
 import { COMPONENT_OUTPUTS } from "./schema";
 import { PACKAGE } from "./resourceKinds";
 
@@ -47,6 +48,7 @@ const BUILDERS: Record<
     };
     return new CarpIpAliases(n, { ...i, vip, cluster } as never, o);
   },
+  VipServiceBinding: (n, cluster, i, o) => new VipServiceBinding(n, { ...i, cluster } as never, o),
 };
 
 /** The component names `construct` builds. */

@@ -13,6 +13,7 @@
  * | `ClusterHealthCheck` | any name: it owns nothing on the nodes; the import records a reading |
  * | `CarpIpAliasesConfig` | the CARP VIP the aliases are stacked on: its uniqid, or `<interface>/<vhid>` (e.g. `lan/5`); every IP alias stacked on it becomes the set |
  * | `SyncInterfaceRulesConfig` | the rule set id (`sync-…`) in the rules' markers, the sync interface (e.g. `opt1`), or `syncrules` (the node's one rule set) |
+ * | `VipServiceBindingConfig` | `openvpn-server/<vpnid>` or `ipsec-phase1/<ikeid>` of an item bound to a CARP VIP; delete gives it the VIP's interface |
  *
  * A hand-made NAT or sync-interface rule has no identity of its own on the node (importing must
  * not write one), so it refuses with E_IMPORT.
@@ -34,6 +35,12 @@ import {
 } from "../providers/syncRulesSpec";
 import { noDrift } from "../providers/nodeDrift";
 import type { FilterRule } from "../plan/model";
+import {
+  BOUND_SERVICES,
+  carpVipByUniqid,
+  serviceView,
+  type BoundService,
+} from "../providers/vipServiceSpec";
 import type { ResourceKind } from "./resourceKinds";
 
 type Plain = Record<string, unknown>;
@@ -192,6 +199,56 @@ async function importNatRule(id: string, c: Connection): Promise<ImportedState |
     priorMode: mode,
     adoptedFrom: null,
     syncedBy: "pfsense",
+  };
+  return { id, props, inputs };
+}
+
+/**
+ * A binding made in the GUI: the item must be bound to a CARP VIP. What it had before is not on
+ * the nodes, so delete gives it the VIP's own interface (no bind address), as the GUI stores a
+ * plain interface.
+ */
+async function importVipService(id: string, c: Connection): Promise<ImportedState | undefined> {
+  const m = /^([a-z0-9-]+)\/(\d+)$/.exec(id);
+  if (!m || !BOUND_SERVICES.includes(m[1] as BoundService)) {
+    throw haError({
+      code: "E_IMPORT",
+      field: "VipServiceBindingConfig",
+      value: id,
+      message: "is not a binding id",
+      fix: "use openvpn-server/<vpnid> or ipsec-phase1/<ikeid>, e.g. openvpn-server/1",
+    });
+  }
+  const service = m[1] as BoundService;
+  const itemId = m[2];
+  const [p, s] = await readBoth(c);
+  const pv = serviceView(p, service, itemId);
+  if (pv === undefined) return undefined;
+  const vip = pv.interface.startsWith("_vip")
+    ? carpVipByUniqid(p, pv.interface.slice(4))
+    : undefined;
+  if (vip === undefined) {
+    throw haError({
+      code: "E_IMPORT",
+      field: "VipServiceBindingConfig",
+      value: id,
+      message: `the item is bound to ${JSON.stringify(pv.interface)}, not to a CARP VIP: there is no binding to import`,
+      fix: "declare a VipServiceBinding for it instead; its create binds it",
+    });
+  }
+  const inputs: Plain = { service, itemId, vipUniqid: vip.uniqid };
+  const props: Plain = {
+    ...c,
+    ...inputs,
+    boundInterface: pv.interface,
+    vipAddress: vip.subnet,
+    vipInterface: vip.interface,
+    previousInterface: vip.interface,
+    previousAddress: null,
+    secondaryPreviousInterface: serviceView(s, service, itemId) ? vip.interface : "",
+    secondaryPreviousAddress: null,
+    syncedBy: "pfsense",
+    drift: { primary: [], secondary: [] },
   };
   return { id, props, inputs };
 }
@@ -477,6 +534,8 @@ export async function importedState(
       return importCarpIpAliases(k, id, conn);
     case "SyncInterfaceRulesConfig":
       return importSyncRules(k, id, conn);
+    case "VipServiceBindingConfig":
+      return importVipService(id, conn);
     default:
       return unsupported(k);
   }

@@ -51,6 +51,7 @@ export const RESOURCE_KINDS: ReadonlyMap<string, ResourceKind> = new Map(
     kind("DhcpFailoverConfig", providers.dhcpFailover, ["priorPrimary"], ["priorSecondary"]),
     kind("ClusterHaConfigState", providers.clusterHa, ["carpPasswords"], ["adoptedVips"]),
     kind("CarpIpAliasesConfig", providers.carpIpAliases),
+    kind("VipServiceBindingConfig", providers.vipServiceBinding),
     kind("ClusterHealthCheck", healthGate as unknown as RuntimeProvider<unknown, unknown>),
     kind("ClusterBackupConfig", clusterBackup as unknown as RuntimeProvider<unknown, unknown>, [
       "snapshot",

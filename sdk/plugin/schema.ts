@@ -148,6 +148,14 @@ export const COMPONENT_INPUTS: Record<string, Record<string, Prop>> = {
     exclude: strs("Addresses never to plan. Default none."),
     description: str("Description of every alias in pfSense's GUI. Default: none."),
   },
+  VipServiceBinding: {
+    vip: str("The CARP VIP to bind to: a CarpVip's `uniqid` (stored as interface `_vip<uniqid>`)."),
+    service: str("`openvpn-server` (id = vpnid) or `ipsec-phase1` (id = ikeid)."),
+    id: str("The item's id as config.xml holds it (`vpnid` / `ikeid`, e.g. `1`)."),
+    moveInterface: bool(
+      "Allow moving the service to the VIP's interface when it listens on another. Default false.",
+    ),
+  },
 };
 
 // The aggregate: the item components' inputs, inline by key (TypeScript: ClusterHaConfig).
@@ -232,6 +240,12 @@ export const COMPONENT_OUTPUTS: Record<string, Record<string, Prop>> = {
     parentInterface: str("`_vip<uniqid of the CARP VIP>`: the interface every alias is on."),
     drift,
   },
+  VipServiceBinding: {
+    boundInterface: str("`_vip<uniqid>`: the item's interface on both nodes."),
+    previousInterface: str("The interface the item had before (given back on delete)."),
+    vipAddress: str("The VIP's address the service now listens on."),
+    drift,
+  },
 };
 
 COMPONENT_OUTPUTS.ClusterHaConfig = {
@@ -246,6 +260,7 @@ COMPONENT_OUTPUTS.ClusterHaConfig = {
 /** Component inputs whose resource input has another name, by component. */
 export const RESOURCE_INPUT_NAMES: Record<string, Record<string, string>> = {
   OutboundNatRule: { translation: "target" },
+  VipServiceBinding: { vip: "vipUniqid", id: "itemId" },
 };
 
 /** A component's inputs under the names its resource takes them. */
@@ -275,6 +290,7 @@ export const COMPONENT_REQUIRED_INPUTS: Record<string, string[]> = {
     "secondaryAddress",
   ],
   ClusterHaConfig: [],
+  VipServiceBinding: ["vip", "service", "id"],
 };
 
 /**
@@ -301,6 +317,7 @@ export const COMPONENT_REQUIRED_OUTPUTS: Record<string, string[]> = {
   SyncInterfaceRules: ["rulesetId", "primaryGuiPort", "secondaryGuiPort", "rules"],
   CarpIpAliases: ["addresses", "uniqids", "parentInterface"],
   ClusterHaConfig: ["carpVips"],
+  VipServiceBinding: ["boundInterface", "previousInterface", "vipAddress"],
 };
 
 /** The component each custom resource serves (resource inputs = component inputs + `name`). */
@@ -311,6 +328,7 @@ const RESOURCE_OF: Record<string, string> = {
   DhcpFailoverConfig: "DhcpFailover",
   SyncInterfaceRulesConfig: "SyncInterfaceRules",
   CarpIpAliasesConfig: "CarpIpAliases",
+  VipServiceBindingConfig: "VipServiceBinding",
 };
 
 /** Outputs of a resource whose names differ from its component's (default: the component's). */

@@ -27,6 +27,7 @@ import { isPreWriteError, orPartial, primaryReadBackFailure } from "./partialFai
 import { toPlainData } from "./plainData";
 import { refreshedInputs } from "./refreshInputs";
 import { convergeSecondary } from "./secondaryConvergence";
+import { servicesUsingVip } from "./vipServiceSpec";
 
 import { newUniqid } from "./vipIdentity";
 import { claimVip, releaseVip } from "./vipClaims";
@@ -266,6 +267,18 @@ export async function deleteCarpVip(
       });
     }
     const i = draft.virtualIps.findIndex((v) => v.uniqid === id);
+    // The GUI's same check for OpenVPN servers and IPsec phase 1 entries (deleteVIP(): "still
+    // referenced by OpenVPN server ..." / "by IPsec ..."): they would lose their address.
+    const using = i >= 0 && !prior ? servicesUsingVip(draft, draft.virtualIps[i]) : [];
+    if (using.length > 0) {
+      throw haError({
+        code: "E_SERVICE_BINDING",
+        field: lbl,
+        value: using.join(", "),
+        message: `the CARP VIP cannot be deleted because it is still referenced by ${using.join(" and ")}, as pfSense's GUI would also refuse`,
+        fix: "bind them elsewhere first: a VipServiceBinding on this CarpVip is deleted before it by the engine (and gives the interface back); bindings made outside the stack are changed in VPN > OpenVPN / VPN > IPsec",
+      });
+    }
     // An adopted VIP goes back to what it was; one the resource created goes away.
     if (i >= 0 && prior) draft.virtualIps[i] = prior;
     else draft.virtualIps = draft.virtualIps.filter((v) => v.uniqid !== id);

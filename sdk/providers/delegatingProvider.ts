@@ -18,7 +18,8 @@ export type ProviderKind =
   | "dhcpFailover"
   | "clusterHa"
   | "syncRules"
-  | "carpIpAliases";
+  | "carpIpAliases"
+  | "vipServiceBinding";
 
 /** The package subpath every serialized provider requires. */
 export const RUNTIME_ENTRY = "pulumi-pfsense-ha/runtime";

@@ -125,6 +125,8 @@ export function isPreWriteError(e: unknown): boolean {
     "E_NAT_TARGET",
     "E_DHCP_RANGE",
     "E_DHCP_PEER",
+    "E_SERVICE_NOT_FOUND",
+    "E_SERVICE_BINDING",
     "E_INVALID_INPUT",
     "E_AUTH",
     "E_PRIVILEGE",

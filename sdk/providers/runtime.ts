@@ -50,6 +50,7 @@ import {
   updateSyncRules,
 } from "./syncRulesCrud";
 import { carpIpAliases } from "./carpIpAliasRuntime";
+import { vipServiceBinding } from "./vipServiceCrud";
 
 /**
  * The checked inputs plus the secondary's advskew the skew gives (`secondaryAdvskew`), so that a
@@ -184,4 +185,5 @@ export const providers = {
   clusterHa: asOperations(clusterHa),
   syncRules: asOperations(syncRules),
   carpIpAliases: asOperations(carpIpAliases),
+  vipServiceBinding: asOperations(vipServiceBinding),
 } satisfies Record<ProviderKind, unknown>;

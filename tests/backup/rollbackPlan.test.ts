@@ -104,6 +104,24 @@ describe("rollback preview: secrets", () => {
 });
 
 describe("rollback preview: other sections", () => {
+  test("openvpn servers by vpnid and IPsec phase 1 by ikeid, their keys masked", () => {
+    const server = (iface: string) => ({ vpnid: "1", interface: iface, tls: "static-key-text" });
+    const now = { "openvpn-server": [server("_vipabc"), { vpnid: "2", interface: "lan" }] };
+    const back = { "openvpn-server": [server("wan")] };
+    const ipsecNow = {
+      phase1: [{ ikeid: "3", interface: "_vipabc", "pre-shared-key": "psk-text" }],
+    };
+    const ipsecBack = { phase1: [{ ikeid: "3", interface: "wan", "pre-shared-key": "psk-text" }] };
+    const text = formatSectionPlans([
+      planSection("openvpn", now, back),
+      planSection("ipsec", ipsecNow, ipsecBack),
+    ]).join("\n");
+    assert.match(text, /revert +OpenVPN server 1: interface _vipabc -> wan/);
+    assert.match(text, /remove +OpenVPN server 2/);
+    assert.match(text, /revert +IPsec phase 1 3: interface _vipabc -> wan/);
+    assert.equal(/static-key-text|psk-text/.test(text), false, text);
+  });
+
   test("nat: outbound rule by the library's marker, mode, and port forwards by tracker", () => {
     const rule = (id: string, target: string): PhpStruct => ({
       source: { network: "192.168.99.0/24" },
@@ -158,6 +176,8 @@ describe("rollback preview: other sections", () => {
       "  filter: unchanged",
       "  kea: unchanged",
       "  kea6: unchanged",
+      "  openvpn: unchanged",
+      "  ipsec: unchanged",
     ]);
   });
 

@@ -12,6 +12,8 @@ import { decodeInterfaces } from "./interfaces";
 import { decodeFilter, encodeFilter } from "./filter";
 import { decodeDhcpBackend, decodeKea, encodeKea } from "./kea";
 import { canonicalJson } from "./canonicalJson";
+import { decodeOpenVpn, encodeOpenVpn } from "./openvpn";
+import { decodeIpsec, encodeIpsec } from "./ipsec";
 
 /** Sections read for every session read (§7.2 step 1). */
 export const READ_SECTIONS = [
@@ -26,10 +28,13 @@ export const READ_SECTIONS = [
   "dhcpbackend",
   "kea",
   "kea6",
+  "openvpn",
+  "ipsec",
 ] as const;
 
 /** Sections the library writes. */
-export type WritableSection = "virtualip" | "hasync" | "nat" | "dhcpd" | "filter" | "kea" | "kea6";
+export type WritableSection =
+  "virtualip" | "hasync" | "nat" | "dhcpd" | "filter" | "kea" | "kea6" | "openvpn" | "ipsec";
 
 /** Every writable section, in payload order. */
 export const WRITABLE_SECTIONS: readonly WritableSection[] = [
@@ -40,6 +45,8 @@ export const WRITABLE_SECTIONS: readonly WritableSection[] = [
   "filter",
   "kea",
   "kea6",
+  "openvpn",
+  "ipsec",
 ];
 
 /** Decodes the typed config from raw sections. */
@@ -51,6 +58,8 @@ export function decodeNodeConfig(raw: PhpStruct, ctx: NatCtx): NodeHaConfig {
     dhcpd: decodeDhcpd(raw.dhcpd),
     interfaces: decodeInterfaces(raw.interfaces),
     filterRules: decodeFilter(raw.filter),
+    openvpnServers: decodeOpenVpn(raw.openvpn),
+    ipsecPhase1: decodeIpsec(raw.ipsec),
   };
   const hasync = decodeHaSync(raw.hasync);
   if (hasync) cfg.hasync = hasync;
@@ -82,6 +91,10 @@ export function changedSections(
     s.add("filter");
   if (canonicalJson(before.kea) !== canonicalJson(after.kea)) s.add("kea");
   if (canonicalJson(before.kea6) !== canonicalJson(after.kea6)) s.add("kea6");
+  if (canonicalJson(before.openvpnServers ?? []) !== canonicalJson(after.openvpnServers ?? []))
+    s.add("openvpn");
+  if (canonicalJson(before.ipsecPhase1 ?? []) !== canonicalJson(after.ipsecPhase1 ?? []))
+    s.add("ipsec");
   return {
     sections: s,
     interfaces: canonicalJson(before.interfaces) !== canonicalJson(after.interfaces),
@@ -111,5 +124,9 @@ export function encodeRestorePayload(
   // Whole sections: master's receiver replaces them (the five node-local ha fields come back).
   if (sections.has("kea")) p.kea = encodeKea(desired.kea);
   if (sections.has("kea6")) p.kea6 = encodeKea(desired.kea6);
+  // Whole sections (full replace, §5.2): the modelled list, everything else as read.
+  if (sections.has("openvpn"))
+    p.openvpn = encodeOpenVpn(desired.openvpnServers ?? [], current.raw.openvpn);
+  if (sections.has("ipsec")) p.ipsec = encodeIpsec(desired.ipsecPhase1 ?? [], current.raw.ipsec);
   return p;
 }
