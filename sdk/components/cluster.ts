@@ -94,7 +94,7 @@ export class Cluster {
   /**
    * The record of both nodes before the stack's last `up` (`<name>-backup`), which every
    * resource of the cluster's components depends on; `pfsense-ha rollback` restores from it.
-   * Undefined for a cluster around a provider of a program in another language.
+   * For programs in other languages, `construct` makes one per provider (`<provider>-backup`).
    */
   readonly backup?: ClusterBackupConfig;
 
@@ -131,9 +131,12 @@ export class Cluster {
   static fromProvider(
     provider: pulumi.ProviderResource,
     defaults: Pick<ClusterArgs, "advbase" | "reservedVhids"> = {},
+    backup?: ClusterBackupConfig,
   ): Cluster {
     const unknown: NodeEndpointArgs = { url: "", username: "", password: "" };
-    return new Cluster({ primary: unknown, secondary: unknown, ...defaults }, provider, false);
+    const c = new Cluster({ primary: unknown, secondary: unknown, ...defaults }, provider, false);
+    (c as { backup?: ClusterBackupConfig }).backup = backup;
+    return c;
   }
 
   /**

@@ -6,6 +6,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { haError } from "../plan/errors";
 import { Cluster } from "../components/cluster";
+import { ClusterBackupConfig } from "../components/clusterBackup";
 import { CarpVip } from "../components/carpVip";
 import { HaSyncSettings } from "../components/haSyncSettings";
 import { OutboundNatRule } from "../components/outboundNatRule";
@@ -72,6 +73,24 @@ function clusterProvider(
   return p;
 }
 
+/**
+ * One backup record per provider, as a TypeScript Cluster makes one: the first component the
+ * program constructs around a provider registers it (`<provider name>-backup`), and every
+ * component's resources depend on it, so its check reads both nodes before anything writes.
+ * The engine runs one plugin process per provider, so this process sees all of its components.
+ */
+const backups = new Map<string, ClusterBackupConfig>();
+
+async function backupOf(provider: pulumi.ProviderResource): Promise<ClusterBackupConfig> {
+  const urn = await new Promise<string>((resolve) => provider.urn.apply(resolve));
+  let b = backups.get(urn);
+  if (b === undefined) {
+    b = new ClusterBackupConfig(`${urn.split("::").pop() ?? "cluster"}-backup`, { provider });
+    backups.set(urn, b);
+  }
+  return b;
+}
+
 /** Builds the component `type` and returns its URN and outputs. */
 export async function constructComponent(
   name: string,
@@ -82,7 +101,8 @@ export async function constructComponent(
   const short = type.replace(`${PACKAGE}:index:`, "");
   const build = BUILDERS[short];
   if (build === undefined) throw new Error(`pfsense-ha: unknown component type ${type}`);
-  const cluster = Cluster.fromProvider(clusterProvider(short, opts));
+  const provider = clusterProvider(short, opts);
+  const cluster = Cluster.fromProvider(provider, {}, await backupOf(provider));
   const c = build(name, cluster, inputs, opts) as unknown as Record<string, pulumi.Output<unknown>>;
   const state: Inputs = {};
   for (const k of Object.keys(COMPONENT_OUTPUTS[short] ?? {})) state[k] = c[k];

@@ -8,7 +8,8 @@ import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { pulumiEnv } from "../../scripts/pulumiEngine";
+import { pulumiEnv, workspaceOptions } from "../../scripts/pulumiEngine";
+import { readStackBackups, rollbackMain } from "../../sdk/cli/rollbackCli";
 import { startPair, type EmulatedPair } from "../../sdk/emulator";
 import { generateCarpPassword } from "../../sdk/plan";
 import { engine, scratch, skipUnlessEngine } from "./engineHarness";
@@ -149,6 +150,27 @@ describe("the tutorial cluster from Pulumi YAML (plugin construct)", { skip: ski
     await run(["up", "--yes", "--skip-preview"]);
     const out = JSON.parse(await run(["stack", "output", "--json"])) as Record<string, number>;
     assertTutorialCluster(pair, out);
+  });
+
+  it("construct made the backup record before the up wrote, and a rollback preview lists what the up added", async () => {
+    const opts = await workspaceOptions({ stateDir: s.stateDir });
+    const workspace = {
+      pulumiCommand: opts.pulumiCommand,
+      envVars: opts.envVars,
+      pulumiHome: opts.pulumiHome,
+    };
+    const [b, more] = await readStackBackups("dev", dir, workspace);
+    assert.equal(more, undefined, "one record for the one provider");
+    assert.equal(b.name, "cluster-backup");
+    const revisions = pair.primary.revisions.length;
+    let out = "";
+    const io = { out: (t: string) => (out += t), err: (t: string) => (out += t), env: process.env };
+    const code = await rollbackMain(["--stack", "dev", "--cwd", dir], io, { workspace });
+    assert.equal(code, 0, out);
+    // The record was taken before the up's first write, so the preview lists the up's VIPs.
+    assert.match(out, /virtualip:\n\s+- remove/);
+    assert.equal(pair.primary.revisions.length, revisions, "a preview writes nothing");
+    assert.equal(out.includes(pair.primary.password), false);
   });
 
   it("a second preview has no changes, and destroy removes what it made", async () => {
