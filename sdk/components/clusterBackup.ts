@@ -8,8 +8,8 @@ import * as pulumi from "@pulumi/pulumi";
 /**
  * The custom resource holding the stack's record of both nodes before its last `up`: each
  * node's revision and the sections the library writes (virtualip, hasync, nat, dhcpd, filter,
- * kea, kea6, openvpn, ipsec), as one secret input. It writes nothing and never shows a change; each `up`
- * replaces the record. Read it with `pfsense-ha rollback --stack <name>`.
+ * kea, kea6, openvpn, ipsec), as one secret input. It writes nothing and never shows a
+ * change; each `up` replaces the record. Read it with `pfsense-ha rollback --stack <name>`.
  */
 export class ClusterBackupConfig extends pulumi.CustomResource {
   constructor(name: string, opts: pulumi.CustomResourceOptions) {
