@@ -11,17 +11,13 @@
  * - a Pulumi YAML program stacks aliases on a CarpVip through the plugin's `construct`.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import * as ha from "../../sdk";
 import { toList, toStruct } from "../../sdk/codec/phpValue";
 import { startPair, type EmulatedPair } from "../../sdk/emulator";
-import { generateCarpPassword } from "../../sdk/plan";
-import { pulumiEnv } from "../../scripts/pulumiEngine";
 import { pairConfig, stackNodes } from "./clusterProgram";
-import { engine, inlineStack, scratch, skipUnlessEngine, stackCli } from "./engineHarness";
+import { inlineStack, scratch, skipUnlessEngine, stackCli } from "./engineHarness";
+import { skipUnlessYaml, yamlStack, type YamlStack } from "./yamlStack";
 import { carpVips, editConfig, ipAliases } from "./nodeConfig";
 import { configureHaSyncByHand, guiAddCarpVip, LAN, settle } from "./safeWritesHelpers";
 
@@ -191,14 +187,6 @@ describe(
   },
 );
 
-function skipYaml(): string | false {
-  const noEngine = skipUnlessEngine();
-  if (noEngine) return noEngine;
-  return existsSync(path.join(engine().layout.binDir, "pulumi-language-yaml"))
-    ? false
-    : "pulumi-language-yaml not built; run `bash scripts/setup.sh`";
-}
-
 /** A YAML program: a LAN CARP VIP and three aliases stacked on it (one given, two planned). */
 function yamlProgram(pluginDir: string): string {
   const node = (role: string) => `
@@ -258,45 +246,14 @@ outputs:
 `;
 }
 
-describe("CarpIpAliases from Pulumi YAML (plugin construct)", { skip: skipYaml() }, () => {
+describe("CarpIpAliases from Pulumi YAML (plugin construct)", { skip: skipUnlessYaml() }, () => {
   const s = scratch("e2e-yaml-aliases");
   let pair: EmulatedPair;
-  let dir: string;
-  const run = (args: string[]): Promise<string> =>
-    new Promise((resolve, reject) => {
-      const st = engine();
-      if (!st.installed) throw new Error(st.reason);
-      execFile(
-        st.cli,
-        [...args, "--non-interactive"],
-        {
-          cwd: dir,
-          env: { ...process.env, ...pulumiEnv({ stateDir: s.stateDir }) },
-          maxBuffer: 64 << 20,
-          timeout: 300_000,
-        },
-        (err, stdout, stderr) =>
-          err
-            ? reject(new Error(`pulumi ${args.join(" ")}: ${err.message}\n${stdout}\n${stderr}`))
-            : resolve(stdout),
-      );
-    });
+  let run: YamlStack["run"];
 
   before(async () => {
     pair = await startPair({ dir: s.dir });
-    dir = path.join(s.dir, "yaml");
-    mkdirSync(dir);
-    writeFileSync(
-      path.join(dir, "Pulumi.yaml"),
-      yamlProgram(path.join(engine().layout.repoRoot, "bin")),
-    );
-    await run(["stack", "init", "dev"]);
-    for (const role of ["primary", "secondary"] as const) {
-      await run(["config", "set", `${role}Url`, pair[role].url]);
-      await run(["config", "set", `${role}Fingerprint`, pair[role].fingerprint256]);
-      await run(["config", "set", "--secret", `${role}Password`, pair[role].password]);
-    }
-    await run(["config", "set", "--secret", "carpPassword", generateCarpPassword()]);
+    ({ run } = await yamlStack(s, pair, yamlProgram));
   });
   after(async () => {
     await pair?.stop();

@@ -4,25 +4,14 @@
  * the project (pulumi-language-yaml, built by setup from the Go module proxy).
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
-import { pulumiEnv, workspaceOptions } from "../../scripts/pulumiEngine";
+import { workspaceOptions } from "../../scripts/pulumiEngine";
 import { readStackBackups, rollbackMain } from "../../sdk/cli/rollbackCli";
 import { startPair, type EmulatedPair } from "../../sdk/emulator";
-import { generateCarpPassword } from "../../sdk/plan";
-import { engine, scratch, skipUnlessEngine } from "./engineHarness";
+import { scratch } from "./engineHarness";
+import { skipUnlessYaml, yamlStack, type YamlStack } from "./yamlStack";
 import { carpVips } from "./nodeConfig";
 import { assertTutorialCluster } from "./tutorialCluster";
-
-function skip(): string | false {
-  const noEngine = skipUnlessEngine();
-  if (noEngine) return noEngine;
-  return existsSync(path.join(engine().layout.binDir, "pulumi-language-yaml"))
-    ? false
-    : "pulumi-language-yaml not built; run `bash scripts/setup.sh`";
-}
 
 /** The program, as a user writes it (node settings from stack config). */
 function program(pluginDir: string): string {
@@ -101,82 +90,60 @@ outputs:
 `;
 }
 
-describe("the tutorial cluster from Pulumi YAML (plugin construct)", { skip: skip() }, () => {
-  const s = scratch("e2e-yaml");
-  let pair: EmulatedPair;
-  let dir: string;
-  const run = (args: string[]): Promise<string> =>
-    new Promise((resolve, reject) => {
-      const st = engine();
-      if (!st.installed) throw new Error(st.reason);
-      execFile(
-        st.cli,
-        [...args, "--non-interactive"],
-        {
-          cwd: dir,
-          env: { ...process.env, ...pulumiEnv({ stateDir: s.stateDir }) },
-          maxBuffer: 64 << 20,
-          timeout: 300_000,
-        },
-        (err, stdout, stderr) =>
-          err
-            ? reject(new Error(`pulumi ${args.join(" ")}: ${err.message}\n${stdout}\n${stderr}`))
-            : resolve(stdout),
-      );
+describe(
+  "the tutorial cluster from Pulumi YAML (plugin construct)",
+  { skip: skipUnlessYaml() },
+  () => {
+    const s = scratch("e2e-yaml");
+    let pair: EmulatedPair;
+    let run: YamlStack["run"];
+    let dir: string;
+
+    before(async () => {
+      pair = await startPair({ dir: s.dir });
+      ({ dir, run } = await yamlStack(s, pair, program));
+    });
+    after(async () => {
+      await pair?.stop();
+      s.cleanup();
     });
 
-  before(async () => {
-    pair = await startPair({ dir: s.dir });
-    dir = path.join(s.dir, "yaml");
-    mkdirSync(dir);
-    writeFileSync(
-      path.join(dir, "Pulumi.yaml"),
-      program(path.join(engine().layout.repoRoot, "bin")),
-    );
-    await run(["stack", "init", "dev"]);
-    for (const role of ["primary", "secondary"] as const) {
-      await run(["config", "set", `${role}Url`, pair[role].url]);
-      await run(["config", "set", `${role}Fingerprint`, pair[role].fingerprint256]);
-      await run(["config", "set", "--secret", `${role}Password`, pair[role].password]);
-    }
-    await run(["config", "set", "--secret", "carpPassword", generateCarpPassword()]);
-  });
-  after(async () => {
-    await pair?.stop();
-    s.cleanup();
-  });
+    it("up builds every component through construct and both nodes hold the cluster", async () => {
+      await run(["up", "--yes", "--skip-preview"]);
+      const out = JSON.parse(await run(["stack", "output", "--json"])) as Record<string, number>;
+      assertTutorialCluster(pair, out);
+    });
 
-  it("up builds every component through construct and both nodes hold the cluster", async () => {
-    await run(["up", "--yes", "--skip-preview"]);
-    const out = JSON.parse(await run(["stack", "output", "--json"])) as Record<string, number>;
-    assertTutorialCluster(pair, out);
-  });
+    it("construct made the backup record before the up wrote, and a rollback preview lists what the up added", async () => {
+      const opts = await workspaceOptions({ stateDir: s.stateDir });
+      const workspace = {
+        pulumiCommand: opts.pulumiCommand,
+        envVars: opts.envVars,
+        pulumiHome: opts.pulumiHome,
+      };
+      const [b, more] = await readStackBackups("dev", dir, workspace);
+      assert.equal(more, undefined, "one record for the one provider");
+      assert.equal(b.name, "cluster-backup");
+      const revisions = pair.primary.revisions.length;
+      let out = "";
+      const io = {
+        out: (t: string) => (out += t),
+        err: (t: string) => (out += t),
+        env: process.env,
+      };
+      const code = await rollbackMain(["--stack", "dev", "--cwd", dir], io, { workspace });
+      assert.equal(code, 0, out);
+      // The record was taken before the up's first write, so the preview lists the up's VIPs.
+      assert.match(out, /virtualip:\n\s+- remove/);
+      assert.equal(pair.primary.revisions.length, revisions, "a preview writes nothing");
+      assert.equal(out.includes(pair.primary.password), false);
+    });
 
-  it("construct made the backup record before the up wrote, and a rollback preview lists what the up added", async () => {
-    const opts = await workspaceOptions({ stateDir: s.stateDir });
-    const workspace = {
-      pulumiCommand: opts.pulumiCommand,
-      envVars: opts.envVars,
-      pulumiHome: opts.pulumiHome,
-    };
-    const [b, more] = await readStackBackups("dev", dir, workspace);
-    assert.equal(more, undefined, "one record for the one provider");
-    assert.equal(b.name, "cluster-backup");
-    const revisions = pair.primary.revisions.length;
-    let out = "";
-    const io = { out: (t: string) => (out += t), err: (t: string) => (out += t), env: process.env };
-    const code = await rollbackMain(["--stack", "dev", "--cwd", dir], io, { workspace });
-    assert.equal(code, 0, out);
-    // The record was taken before the up's first write, so the preview lists the up's VIPs.
-    assert.match(out, /virtualip:\n\s+- remove/);
-    assert.equal(pair.primary.revisions.length, revisions, "a preview writes nothing");
-    assert.equal(out.includes(pair.primary.password), false);
-  });
-
-  it("a second preview has no changes, and destroy removes what it made", async () => {
-    const preview = await run(["preview", "--expect-no-changes"]);
-    assert.match(preview, /unchanged/);
-    await run(["destroy", "--yes", "--skip-preview"]);
-    assert.deepEqual(carpVips(pair.primary), []);
-  });
-});
+    it("a second preview has no changes, and destroy removes what it made", async () => {
+      const preview = await run(["preview", "--expect-no-changes"]);
+      assert.match(preview, /unchanged/);
+      await run(["destroy", "--yes", "--skip-preview"]);
+      assert.deepEqual(carpVips(pair.primary), []);
+    });
+  },
+);
