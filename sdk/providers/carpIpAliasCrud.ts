@@ -28,7 +28,7 @@ import {
 import { declaredVipsOn } from "./declaredVips";
 import { isClaimedVip } from "./vipClaims";
 import { driftLines, noDrift, type NodeDrift } from "./nodeDrift";
-import { openPair } from "./nodePair";
+import { openPair, readBoth } from "./nodePair";
 import { isPreWriteError, orPartial, primaryReadBackFailure } from "./partialFailure";
 import { toPlainData } from "./plainData";
 import { refreshedInputs } from "./refreshInputs";
@@ -306,10 +306,7 @@ export async function readCarpIpAliases(
   inputs?: Partial<CarpIpAliasInputs>;
 }> {
   const pair = openPair(props);
-  const [p, s] = await Promise.all([
-    pair.primary.read({ shared: true }),
-    pair.secondary.read({ shared: true }),
-  ]);
+  const [p, s] = await readBoth(pair);
   const aliases = aliasesOf(props);
   const ids = new Set(aliases.map((a) => a.uniqid));
   const mine = (cfg: NodeHaConfig) =>

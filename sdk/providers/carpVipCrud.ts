@@ -21,7 +21,7 @@ import {
   type CarpVipOutputs,
 } from "./carpVipSpec";
 import { driftLines, type NodeDrift } from "./nodeDrift";
-import { openPair } from "./nodePair";
+import { openPair, readBoth } from "./nodePair";
 import { firstReadOptions, pairFor, type ItemContext } from "./itemContext";
 import { isPreWriteError, orPartial, primaryReadBackFailure } from "./partialFailure";
 import { toPlainData } from "./plainData";
@@ -319,10 +319,7 @@ export async function readCarpVip(
 ): Promise<{ id: string; props: Partial<CarpVipOutputs>; inputs?: Partial<CarpVipInputs> }> {
   claimVip(id);
   const pair = openPair(props);
-  const [p, s] = await Promise.all([
-    pair.primary.read({ shared: true }),
-    pair.secondary.read({ shared: true }),
-  ]);
+  const [p, s] = await readBoth(pair);
   const pv = p.config.virtualIps.find((v) => v.uniqid === id);
   const sv = s.config.virtualIps.find((v) => v.uniqid === id);
   if (!pv && !sv) return { id: "", props: {} };

@@ -6,7 +6,7 @@
 import { deriveSecondary, secondaryDrift, type DhcpdInterface, type NodeHaConfig } from "../plan";
 import type { DhcpFailoverInputs, DhcpFailoverOutputs } from "./dhcpFailoverSpec";
 import { driftLines, noDrift } from "./nodeDrift";
-import { openPair } from "./nodePair";
+import { openPair, readBoth } from "./nodePair";
 import { firstReadOptions, pairFor, type ItemContext } from "./itemContext";
 import { isPreWriteError, orPartial } from "./partialFailure";
 import { toPlainData } from "./plainData";
@@ -387,10 +387,7 @@ export async function readDhcpFailover(
 }> {
   const ifName = props.interface;
   const pair = openPair(props);
-  const [p, s] = await Promise.all([
-    pair.primary.read({ shared: true }),
-    pair.secondary.read({ shared: true }),
-  ]);
+  const [p, s] = await readBoth(pair);
   const isKea = props.dhcpBackend === "kea";
   const gone = isKea
     ? !p.config.kea?.ha?.enable && !s.config.kea?.ha?.enable

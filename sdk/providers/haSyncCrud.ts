@@ -20,7 +20,7 @@ import {
   type HaSyncOutputs,
 } from "./haSyncSpec";
 import { driftLines, noDrift } from "./nodeDrift";
-import { openPair } from "./nodePair";
+import { openPair, readBoth } from "./nodePair";
 import { isPreWriteError, orPartial } from "./partialFailure";
 import { toPlainData } from "./plainData";
 import { refreshedInputs } from "./refreshInputs";
@@ -250,10 +250,7 @@ export async function readHaSync(
   props: HaSyncOutputs,
 ): Promise<{ id: string; props: Partial<HaSyncOutputs>; inputs?: Partial<HaSyncInputs> }> {
   const pair = openPair(props);
-  const [p, s] = await Promise.all([
-    pair.primary.read({ shared: true }),
-    pair.secondary.read({ shared: true }),
-  ]);
+  const [p, s] = await readBoth(pair);
   if (haSyncAbsent(p.config.hasync) && haSyncAbsent(s.config.hasync)) return { id: "", props: {} };
   const d: HaSyncDesired = {
     syncInterface: props.syncInterface,

@@ -11,7 +11,7 @@ import {
   type OutboundNatRule,
 } from "../plan";
 import { driftLines, noDrift } from "./nodeDrift";
-import { openPair } from "./nodePair";
+import { openPair, readBoth } from "./nodePair";
 import { firstReadOptions, pairFor, type ItemContext } from "./itemContext";
 import { isPreWriteError, orPartial, primaryReadBackFailure } from "./partialFailure";
 import { toPlainData } from "./plainData";
@@ -220,10 +220,7 @@ export async function readNatRule(
   props: NatRuleOutputs,
 ): Promise<{ id: string; props: Partial<NatRuleOutputs>; inputs?: Partial<NatRuleInputs> }> {
   const pair = openPair(props);
-  const [p, s] = await Promise.all([
-    pair.primary.read({ shared: true }),
-    pair.secondary.read({ shared: true }),
-  ]);
+  const [p, s] = await readBoth(pair);
   const pr = ours(p.config, id);
   const sr = ours(s.config, id);
   if (!pr && !sr) return { id: "", props: {} };

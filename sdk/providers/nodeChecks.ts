@@ -7,7 +7,7 @@ import { isHaError } from "../plan/errors";
 import type { NodeState } from "../pfsense/types";
 import type { CheckFailure } from "./checkFailures";
 import type { EndpointInput } from "./endpointInputs";
-import { openPair } from "./nodePair";
+import { openPair, readBoth } from "./nodePair";
 import { containsUnknown } from "./unknowns";
 
 /**
@@ -25,10 +25,7 @@ function snapshotOf(inp: { primary: EndpointInput; secondary: EndpointInput }) {
   const hit = snapshots.get(key);
   if (hit && Date.now() - hit.at < CHECK_SNAPSHOT_MAX_AGE_MS) return hit.nodes;
   const pair = openPair(inp);
-  const nodes = Promise.all([
-    pair.primary.read({ shared: true }),
-    pair.secondary.read({ shared: true }),
-  ]);
+  const nodes = readBoth(pair);
   snapshots.set(key, { at: Date.now(), nodes });
   // A failed read fails every check of the program at once, instead of each retrying (the
   // engine checks one resource at a time: 256 retries of an unreachable node would take minutes).

@@ -4,7 +4,7 @@
  * deployment shares them and concurrent edits coalesce.
  */
 import { getNodeSession } from "../pfsense";
-import type { NodeSession } from "../pfsense/types";
+import type { NodeSession, NodeState } from "../pfsense/types";
 import { toNodeEndpoint, type EndpointInput } from "./endpointInputs";
 
 /** Both nodes of a cluster. */
@@ -19,4 +19,9 @@ export function openPair(inputs: { primary: EndpointInput; secondary: EndpointIn
     primary: getNodeSession(toNodeEndpoint(inputs.primary, "primary")),
     secondary: getNodeSession(toNodeEndpoint(inputs.secondary, "secondary")),
   };
+}
+
+/** Both nodes as a refresh reads them: one shared read per node for the whole wave of reads. */
+export function readBoth(pair: NodePair): Promise<[NodeState, NodeState]> {
+  return Promise.all([pair.primary.read({ shared: true }), pair.secondary.read({ shared: true })]);
 }

@@ -13,7 +13,7 @@ import type { CheckFailure } from "./checkFailures";
 import { collectFailure } from "./checkFailures";
 import { noDrift } from "./nodeDrift";
 import { readNodesForCheck } from "./nodeChecks";
-import { openPair } from "./nodePair";
+import { openPair, readBoth } from "./nodePair";
 import { isPreWriteError, orPartial, primaryReadBackFailure } from "./partialFailure";
 import { toPlainData } from "./plainData";
 import { refreshedInputs } from "./refreshInputs";
@@ -376,10 +376,7 @@ export async function readSyncRules(
   inputs?: Partial<SyncRulesInputs>;
 }> {
   const pair = openPair(props);
-  const [p, s] = await Promise.all([
-    pair.primary.read({ shared: true }),
-    pair.secondary.read({ shared: true }),
-  ]);
+  const [p, s] = await readBoth(pair);
   const pm = owned(p.config, id);
   if (pm.size === 0 && owned(s.config, id).size === 0) return { id: "", props: {} };
   const d: SyncRulesDesired = {

@@ -10,7 +10,7 @@ import { haError } from "../plan";
 import type { NodeHaConfig } from "../plan/model";
 import type { CheckFailure } from "./checkFailures";
 import { collectFailure } from "./checkFailures";
-import { openPair } from "./nodePair";
+import { openPair, readBoth } from "./nodePair";
 import { isPreWriteError, orPartial, primaryReadBackFailure } from "./partialFailure";
 import { toPlainData } from "./plainData";
 import { refreshedInputs } from "./refreshInputs";
@@ -235,10 +235,7 @@ async function readBinding(
   inputs?: Partial<VipServiceInputs>;
 }> {
   const pair = openPair(props);
-  const [p, s] = await Promise.all([
-    pair.primary.read({ shared: true }),
-    pair.secondary.read({ shared: true }),
-  ]);
+  const [p, s] = await readBoth(pair);
   const pv = serviceView(p.config, props.service, props.itemId);
   const sv = serviceView(s.config, props.service, props.itemId);
   if (!pv && !sv) return { id: "", props: {} };
