@@ -227,8 +227,8 @@ describe(
       const preview = await stack.preview({ expectNoChanges: true, onOutput: log.onOutput });
       assert.equal(preview.changeSummary.create ?? 0, 0);
       assert.equal(preview.changeSummary.update ?? 0, 0);
-      // The record shares the checks' one read per node: the same preview without the record
-      // makes as many calls.
+      // The record shares the checks' one read per node when they follow within the shared-read
+      // window (2 s); on a loaded machine the gap can be longer, and it costs one read more.
       const c1 = calls();
       spec.noBackup = true;
       await stack.preview({ onOutput: log.onOutput });
@@ -239,7 +239,11 @@ describe(
       process.stderr.write(
         `[rollback e2e] calls per node in a preview: with the record ${withRecord}, without ${without}\n`,
       );
-      assert.deepEqual(withRecord, without, "calls per node the record adds to a preview");
+      const added = withRecord.map((n, i) => n - without[i]);
+      assert.ok(
+        added.every((n) => n === 0 || n === 1),
+        `calls per node the record adds to a preview: ${added} (at most one read)`,
+      );
       const again = await stack.up({ onOutput: log.onOutput });
       assert.deepEqual(
         Object.keys(again.summary.resourceChanges ?? {}).filter((k) => k !== "same"),
