@@ -1,8 +1,9 @@
 /**
  * Runtime of ClusterBackupConfig, the record `pfsense-ha rollback` restores from (issue 12).
  *
- * Its `check` reads both nodes — the same one shared read per node the other kinds' checks use
- * (nodeChecks.ts), so an `up` costs no extra call — and returns the inputs with a `snapshot`:
+ * Its `check` reads both nodes — the shared read per node the other kinds' checks use
+ * (nodeChecks.ts), so it costs no extra call when they follow within the shared-read window and
+ * one per node when they come later — and returns the inputs with a `snapshot`:
  * each node's revision and every section the library can write (backup/snapshot.ts). Every other
  * resource of the cluster depends on this one, so its check runs before any of them writes.
  * `diff` ignores the snapshot: the engine then takes a same step, which keeps the new inputs
