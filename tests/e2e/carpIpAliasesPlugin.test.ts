@@ -17,7 +17,13 @@ import { toList, toStruct } from "../../sdk/codec/phpValue";
 import { startPair, type EmulatedPair } from "../../sdk/emulator";
 import { pairConfig, stackNodes } from "./clusterProgram";
 import { inlineStack, scratch, skipUnlessEngine, stackCli } from "./engineHarness";
-import { skipUnlessYaml, yamlStack, type YamlStack } from "./yamlStack";
+import {
+  skipUnlessYaml,
+  YAML_PROVIDER_OPTIONS,
+  yamlClusterHeader,
+  yamlStack,
+  type YamlStack,
+} from "./yamlStack";
 import { carpVips, editConfig, ipAliases } from "./nodeConfig";
 import { configureHaSyncByHand, guiAddCarpVip, LAN, settle } from "./safeWritesHelpers";
 
@@ -189,34 +195,8 @@ describe(
 
 /** A YAML program: a LAN CARP VIP and three aliases stacked on it (one given, two planned). */
 function yamlProgram(pluginDir: string): string {
-  const node = (role: string) => `
-        url: \${${role}Url}
-        username: admin
-        password: \${${role}Password}
-        tls:
-          fingerprint256: \${${role}Fingerprint}`;
-  const opts = "\n    options:\n      providers:\n        - ${cluster}";
-  return `name: pfsense-ha-yaml-aliases
-runtime: yaml
-plugins:
-  providers:
-    - name: pfsense-ha
-      path: ${pluginDir}
-config:
-  primaryUrl: { type: string }
-  primaryPassword: { type: string }
-  primaryFingerprint: { type: string }
-  secondaryUrl: { type: string }
-  secondaryPassword: { type: string }
-  secondaryFingerprint: { type: string }
-  carpPassword: { type: string }
-resources:
-  cluster:
-    type: pulumi:providers:pfsense-ha
-    properties:
-      primary:${node("primary")}
-      secondary:${node("secondary")}
-      syncWaitSeconds: 3
+  const opts = YAML_PROVIDER_OPTIONS;
+  return `${yamlClusterHeader("pfsense-ha-yaml-aliases", pluginDir)}
   lan:
     type: pfsense-ha:index:CarpVip
     properties:

@@ -9,40 +9,20 @@ import { workspaceOptions } from "../../scripts/pulumiEngine";
 import { readStackBackups, rollbackMain } from "../../sdk/cli/rollbackCli";
 import { startPair, type EmulatedPair } from "../../sdk/emulator";
 import { scratch } from "./engineHarness";
-import { skipUnlessYaml, yamlStack, type YamlStack } from "./yamlStack";
+import {
+  skipUnlessYaml,
+  YAML_PROVIDER_OPTIONS,
+  yamlClusterHeader,
+  yamlStack,
+  type YamlStack,
+} from "./yamlStack";
 import { carpVips } from "./nodeConfig";
 import { assertTutorialCluster } from "./tutorialCluster";
 
 /** The program, as a user writes it (node settings from stack config). */
 function program(pluginDir: string): string {
-  const node = (role: string) => `
-        url: \${${role}Url}
-        username: admin
-        password: \${${role}Password}
-        tls:
-          fingerprint256: \${${role}Fingerprint}`;
-  const opts = "\n    options:\n      providers:\n        - ${cluster}";
-  return `name: pfsense-ha-yaml
-runtime: yaml
-plugins:
-  providers:
-    - name: pfsense-ha
-      path: ${pluginDir}
-config:
-  primaryUrl: { type: string }
-  primaryPassword: { type: string }
-  primaryFingerprint: { type: string }
-  secondaryUrl: { type: string }
-  secondaryPassword: { type: string }
-  secondaryFingerprint: { type: string }
-  carpPassword: { type: string }
-resources:
-  cluster:
-    type: pulumi:providers:pfsense-ha
-    properties:
-      primary:${node("primary")}
-      secondary:${node("secondary")}
-      syncWaitSeconds: 3
+  const opts = YAML_PROVIDER_OPTIONS;
+  return `${yamlClusterHeader("pfsense-ha-yaml", pluginDir)}
   wan:
     type: pfsense-ha:index:CarpVip
     properties:

@@ -19,6 +19,44 @@ export function skipUnlessYaml(): string | false {
     : "pulumi-language-yaml not built; run `bash scripts/setup.sh`";
 }
 
+/** The options that hand a YAML resource the cluster's provider (append to its properties). */
+export const YAML_PROVIDER_OPTIONS = "\n    options:\n      providers:\n        - ${cluster}";
+
+/**
+ * The start of a YAML program: project `name`, the plugin at `pluginDir`, the stack config
+ * {@link yamlStack} sets, and the `cluster` provider with both nodes from that config; the
+ * caller appends its resources (two-space indent) and outputs.
+ */
+export function yamlClusterHeader(name: string, pluginDir: string): string {
+  const node = (role: string) => `
+        url: \${${role}Url}
+        username: admin
+        password: \${${role}Password}
+        tls:
+          fingerprint256: \${${role}Fingerprint}`;
+  return `name: ${name}
+runtime: yaml
+plugins:
+  providers:
+    - name: pfsense-ha
+      path: ${pluginDir}
+config:
+  primaryUrl: { type: string }
+  primaryPassword: { type: string }
+  primaryFingerprint: { type: string }
+  secondaryUrl: { type: string }
+  secondaryPassword: { type: string }
+  secondaryFingerprint: { type: string }
+  carpPassword: { type: string }
+resources:
+  cluster:
+    type: pulumi:providers:pfsense-ha
+    properties:
+      primary:${node("primary")}
+      secondary:${node("secondary")}
+      syncWaitSeconds: 3`;
+}
+
 /** A YAML project's directory and a runner of the pulumi CLI in it. */
 export interface YamlStack {
   dir: string;
