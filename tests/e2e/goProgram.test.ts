@@ -11,13 +11,12 @@
  * program's go.mod raises to v3.259.0).
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { cpSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { pulumiEnv } from "../../scripts/pulumiEngine";
 import { startPair, type EmulatedPair } from "../../sdk/emulator";
-import { generateCarpPassword } from "../../sdk/plan";
+import { execCli, setPairStackConfig, type PulumiRun } from "./cliExec";
 import { engine, scratch, skipUnlessEngine } from "./engineHarness";
 import { carpVips } from "./nodeConfig";
 import { assertTutorialCluster } from "./tutorialCluster";
@@ -55,22 +54,12 @@ describe("the tutorial cluster from Go (generated SDK, plugin construct)", { ski
     GOTOOLCHAIN: "local",
     GOPROXY: "off",
   });
-  const exec = (file: string, args: string[], cwd: string): Promise<string> =>
-    new Promise((resolve, reject) => {
-      execFile(
-        file,
-        args,
-        { cwd, env: env(), maxBuffer: 64 << 20, timeout: 600_000 },
-        (err, stdout, stderr) =>
-          err
-            ? reject(new Error(`${file} ${args.join(" ")}: ${err.message}\n${stdout}\n${stderr}`))
-            : resolve(stdout),
-      );
-    });
-  const run = (args: string[]): Promise<string> => {
+  const exec = (file: string, args: string[], cwd: string, input?: string): Promise<string> =>
+    execCli(file, args, { cwd, env: env(), timeoutMs: 600_000, input });
+  const run: PulumiRun = (args, input) => {
     const st = engine();
     if (!st.installed) throw new Error(st.reason);
-    return exec(st.cli, [...args, "--non-interactive"], dir);
+    return exec(st.cli, [...args, "--non-interactive"], dir, input);
   };
   const timed = async <T>(what: string, f: () => Promise<T>): Promise<T> => {
     const start = Date.now();
@@ -119,12 +108,7 @@ describe("the tutorial cluster from Go (generated SDK, plugin construct)", { ski
       `${readFileSync(path.join(dir, "Pulumi.yaml"), "utf8")}plugins:\n  providers:\n    - name: pfsense-ha\n      path: ${pluginDir}\n`,
     );
     await run(["stack", "init", "dev"]);
-    for (const role of ["primary", "secondary"] as const) {
-      await run(["config", "set", `${role}Url`, pair[role].url]);
-      await run(["config", "set", `${role}Fingerprint`, pair[role].fingerprint256]);
-      await run(["config", "set", "--secret", `${role}Password`, pair[role].password]);
-    }
-    await run(["config", "set", "--secret", "carpPassword", generateCarpPassword()]);
+    await setPairStackConfig(run, pair);
   });
   after(async () => {
     await pair?.stop();

@@ -2,12 +2,11 @@
  * A Pulumi YAML project on the offline engine, run with the real CLI against an emulated pair:
  * the shared setup of the suites whose programs are YAML (the plugin's `construct`).
  */
-import { execFile } from "node:child_process";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { pulumiEnv } from "../../scripts/pulumiEngine";
 import type { EmulatedPair } from "../../sdk/emulator";
-import { generateCarpPassword } from "../../sdk/plan";
+import { execCli, setPairStackConfig, type PulumiRun } from "./cliExec";
 import { engine, skipUnlessEngine, type Scratch } from "./engineHarness";
 
 /** Why a YAML suite cannot run here, or false. */
@@ -61,7 +60,7 @@ resources:
 export interface YamlStack {
   dir: string;
   /** Runs `pulumi <args> --non-interactive` in the project; resolves to stdout. */
-  run(args: string[]): Promise<string>;
+  run: PulumiRun;
 }
 
 /**
@@ -75,33 +74,20 @@ export async function yamlStack(
   program: (pluginDir: string) => string,
 ): Promise<YamlStack> {
   const dir = path.join(s.dir, "yaml");
-  const run = (args: string[]): Promise<string> =>
-    new Promise((resolve, reject) => {
-      const st = engine();
-      if (!st.installed) throw new Error(st.reason);
-      execFile(
-        st.cli,
-        [...args, "--non-interactive"],
-        {
-          cwd: dir,
-          env: { ...process.env, ...pulumiEnv({ stateDir: s.stateDir }) },
-          maxBuffer: 64 << 20,
-          timeout: 300_000,
-        },
-        (err, stdout, stderr) =>
-          err
-            ? reject(new Error(`pulumi ${args.join(" ")}: ${err.message}\n${stdout}\n${stderr}`))
-            : resolve(stdout),
-      );
+  const run: PulumiRun = (args, input) => {
+    const st = engine();
+    if (!st.installed) throw new Error(st.reason);
+    const env = { ...process.env, ...pulumiEnv({ stateDir: s.stateDir }) };
+    return execCli(st.cli, [...args, "--non-interactive"], {
+      cwd: dir,
+      env,
+      timeoutMs: 300_000,
+      input,
     });
+  };
   mkdirSync(dir);
   writeFileSync(path.join(dir, "Pulumi.yaml"), program(path.join(engine().layout.repoRoot, "bin")));
   await run(["stack", "init", "dev"]);
-  for (const role of ["primary", "secondary"] as const) {
-    await run(["config", "set", `${role}Url`, pair[role].url]);
-    await run(["config", "set", `${role}Fingerprint`, pair[role].fingerprint256]);
-    await run(["config", "set", "--secret", `${role}Password`, pair[role].password]);
-  }
-  await run(["config", "set", "--secret", "carpPassword", generateCarpPassword()]);
+  await setPairStackConfig(run, pair);
   return { dir, run };
 }
