@@ -4,11 +4,11 @@
  * a file backend. A suite is skipped when its binary is not in .tools/pulumi/bin.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import * as path from "node:path";
 import { after, describe, it } from "node:test";
 import { pulumiEnv } from "../../scripts/pulumiEngine";
+import { execCli } from "./cliExec";
 import { engine, scratch, skipUnlessEngine, type Scratch } from "./engineHarness";
 
 /** Skip value: the engine and these binaries in its bin directory. */
@@ -31,22 +31,8 @@ function goBinDir(): string | undefined {
 function pulumi(s: Scratch, cwd: string, args: string[], extraEnv = {}): Promise<string> {
   const st = engine();
   if (!st.installed) throw new Error(st.reason);
-  return new Promise((resolve, reject) => {
-    execFile(
-      st.cli,
-      [...args, "--non-interactive"],
-      {
-        cwd,
-        env: { ...process.env, ...pulumiEnv({ stateDir: s.stateDir }), ...extraEnv },
-        maxBuffer: 64 << 20,
-        timeout: 300_000,
-      },
-      (err, stdout, stderr) =>
-        err
-          ? reject(new Error(`pulumi ${args.join(" ")}: ${err.message}\n${stdout}\n${stderr}`))
-          : resolve(stdout),
-    );
-  });
+  const env = { ...process.env, ...pulumiEnv({ stateDir: s.stateDir }), ...extraEnv };
+  return execCli(st.cli, [...args, "--non-interactive"], { cwd, env, timeoutMs: 300_000 });
 }
 
 /** Writes `files` into a new project directory and returns it. */
