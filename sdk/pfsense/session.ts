@@ -532,7 +532,11 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
         withLock(async () => {
           sharedRead = undefined;
           readNow = false;
-          const state = stripCtx(await readState());
+          const read = await readState();
+          // The freshest base for the next batch (the write refuses a stale one anyway, but a
+          // fresh base also keeps what the edits decide from it, like hasync, current).
+          if (read.tokens) lastReadBack = read;
+          const state = stripCtx(read);
           if (queue.length === 0) snapshot = { state, at: Date.now(), lastUse: Date.now() };
           return state;
         }),

@@ -11,6 +11,7 @@ import {
   type NodeHaConfig,
   type VirtualIp,
 } from "../plan";
+import type { ConfigChange } from "../pfsense/types";
 import {
   carpVipOutputs,
   primaryVip,
@@ -23,10 +24,17 @@ import {
 import { driftLines, type NodeDrift } from "./nodeDrift";
 import { openPair, readBoth } from "./nodePair";
 import { firstReadOptions, pairFor, type ItemContext } from "./itemContext";
-import { isPreWriteError, orPartial, primaryReadBackFailure } from "./partialFailure";
+import {
+  isPreWriteError,
+  orPartial,
+  partialFailure,
+  primaryReadBackFailure,
+  type PartialRecord,
+} from "./partialFailure";
 import { toPlainData } from "./plainData";
 import { refreshedInputs } from "./refreshInputs";
-import { convergeSecondary } from "./secondaryConvergence";
+import { convergeSecondary, pfSenseSyncs } from "./secondaryConvergence";
+import { SecondaryHeadStart } from "./secondaryHeadStart";
 import { servicesUsingVip } from "./vipServiceSpec";
 
 import { newUniqid } from "./vipIdentity";
@@ -85,6 +93,79 @@ interface ReconcileOptions {
   adopt: boolean;
   /** The adopted VIP as it was before (from state on update), restored on delete. */
   adoptedFrom?: VirtualIp | null;
+  /**
+   * Write the secondary alongside the primary where pfSense does not sync `virtualip`
+   * (secondaryHeadStart.ts): a create of a new VIP, outside an aggregate.
+   */
+  headStart?: boolean;
+}
+
+/** The secondary's view of `vip` (advskew + 100, the secondary's unicast peer). */
+function secondaryView(vip: VirtualIp, peer: string | undefined): VirtualIp {
+  return withUnicastPeer(deriveSecondary(onlyVips([vip])).virtualIps[0], peer);
+}
+
+/** Does the secondary hold `expected` as the VIP `id` (with the unicast peer, if any)? */
+function holdsOnSecondary(
+  cfg: NodeHaConfig,
+  id: string,
+  expected: VirtualIp,
+  peer: string | undefined,
+): boolean {
+  const found = cfg.virtualIps.filter((v) => v.uniqid === id);
+  return (
+    secondaryDrift(onlyVips([expected]), onlyVips(found)).length === 0 &&
+    (peer === undefined || unicastPeerOf(found[0]) === peer)
+  );
+}
+
+/** Writes `expected` as the VIP `id` into the secondary's draft, keeping its other members. */
+function putOnSecondary(id: string, expected: VirtualIp, unicast: boolean): ConfigChange {
+  return (draft) => {
+    const i = draft.virtualIps.findIndex((v) => v.uniqid === id);
+    const copy = {
+      ...expected,
+      extra: !unicast
+        ? (draft.virtualIps[i]?.extra ?? expected.extra)
+        : { ...(draft.virtualIps[i]?.extra ?? {}), ...(expected.extra ?? {}) },
+    };
+    if (copy.extra === undefined) delete copy.extra;
+    if (i >= 0) draft.virtualIps[i] = copy;
+    else draft.virtualIps.push(copy);
+  };
+}
+
+/** Removes the VIP `id` from a draft (nothing else). */
+function removeVip(id: string): ConfigChange {
+  return (draft) => {
+    draft.virtualIps = draft.virtualIps.filter((v) => v.uniqid !== id);
+  };
+}
+
+/**
+ * The primary's write failed. When it proves nothing landed there (the error passes through,
+ * nothing is recorded), a head start on the secondary is taken back; if that fails too, the
+ * secondary may hold a VIP the primary lacks, so the failure is recorded (partial) and the next
+ * `up` reconciles both nodes. After any other failure (recorded) the head start stays: it is
+ * what the record says.
+ */
+async function takeBackHeadStart(
+  head: SecondaryHeadStart<VirtualIp> | undefined,
+  e: unknown,
+  record: () => PartialRecord,
+  lbl: string,
+): Promise<unknown> {
+  if (!head || !isPreWriteError(e)) return e;
+  const failed = await head.takeBack(removeVip(record().id), lbl);
+  if (failed === undefined) return e;
+  const why = e instanceof Error ? e.message : String(e);
+  return partialFailure({
+    ...record(),
+    step: "primary write",
+    cause: new Error(
+      `${why}; the secondary, written alongside it, could not be put back: ${failed}`,
+    ),
+  });
 }
 
 async function reconcile(
@@ -101,6 +182,7 @@ async function reconcile(
   let id = o.uniqid;
   let vhid: number | undefined = o.vhid;
   let adoptedFrom: VirtualIp | null = o.adoptedFrom ?? null;
+  const head = o.headStart ? new SecondaryHeadStart<VirtualIp>(pair.secondary) : undefined;
   const change = (draft: NodeHaConfig): void => {
     let existing = draft.virtualIps.find((v) => v.uniqid === id);
     const match = !existing && o.adopt ? adoptableVip(draft.virtualIps, d, o.vhid) : undefined;
@@ -126,6 +208,7 @@ async function reconcile(
     const vip = withUnicastPeer(primaryVip(d, id, vhid, existing), peers?.primary);
     if (existing) draft.virtualIps[draft.virtualIps.indexOf(existing)] = vip;
     else draft.virtualIps.push(vip);
+    head?.plan(vip, pfSenseSyncs(draft.hasync, "virtualip"));
   };
 
   // Read when a step fails: the id and VHID are settled inside the primary's change.
@@ -134,12 +217,20 @@ async function reconcile(
     id,
     properties: { ...inp, uniqid: id, vhid, adoptedFrom },
   });
-  const pAfter = await orPartial(
+  const primaryWrite = orPartial(
     "primary write",
     record,
     () => pair.primary.edit(change, lbl),
     isPreWriteError,
   );
+  head?.start(
+    primaryWrite,
+    (vip) => putOnSecondary(id, secondaryView(vip, peers?.secondary), !!peers),
+    lbl,
+  );
+  const pAfter = await primaryWrite.catch(async (e: unknown) => {
+    throw await takeBackHeadStart(head, e, record, lbl);
+  });
   const pv = pAfter.config.virtualIps.find((v) => v.uniqid === id);
   const expectedPrimary = primaryVip(d, id, vhid as number, pv);
   const pDrift = secondaryDrift(onlyVips([expectedPrimary]), onlyVips(pv ? [pv] : []));
@@ -159,37 +250,26 @@ async function reconcile(
   }
   // The secondary advertises to the primary (a Plus sync copying carp_peer verbatim would make it
   // peer with itself, so the peer is checked and, if needed, written by the library).
-  const expected = withUnicastPeer(deriveSecondary(onlyVips([pv])).virtualIps[0], peers?.secondary);
-  const secondary = await orPartial("secondary write", record, () =>
-    convergeSecondary({
-      primary: pAfter,
-      secondary: pair.secondary,
-      primarySession: pair.primary,
-      area: "virtualip",
-      label: lbl,
-      waitMs: inp.syncWaitMs,
-      inPlace: (cfg) =>
-        secondaryDrift(
-          onlyVips([expected]),
-          onlyVips(cfg.virtualIps.filter((v) => v.uniqid === id)),
-        ).length === 0 &&
-        (peers === undefined ||
-          unicastPeerOf(cfg.virtualIps.find((v) => v.uniqid === id)) === peers.secondary),
-      apply: (draft) => {
-        const i = draft.virtualIps.findIndex((v) => v.uniqid === id);
-        const copy = {
-          ...expected,
-          extra:
-            peers === undefined
-              ? (draft.virtualIps[i]?.extra ?? expected.extra)
-              : { ...(draft.virtualIps[i]?.extra ?? {}), ...(expected.extra ?? {}) },
-        };
-        if (copy.extra === undefined) delete copy.extra;
-        if (i >= 0) draft.virtualIps[i] = copy;
-        else draft.virtualIps.push(copy);
-      },
-    }),
-  );
+  const expected = secondaryView(pv, peers?.secondary);
+  const early = await head?.state();
+  const kept =
+    early &&
+    !pfSenseSyncs(pAfter.config.hasync, "virtualip") &&
+    holdsOnSecondary(early.config, id, expected, peers?.secondary);
+  const secondary = kept
+    ? { state: early, syncedBy: "library" as const }
+    : await orPartial("secondary write", record, () =>
+        convergeSecondary({
+          primary: pAfter,
+          secondary: pair.secondary,
+          primarySession: pair.primary,
+          area: "virtualip",
+          label: lbl,
+          waitMs: inp.syncWaitMs,
+          inPlace: (cfg) => holdsOnSecondary(cfg, id, expected, peers?.secondary),
+          apply: putOnSecondary(id, expected, peers !== undefined),
+        }),
+      );
   const sv = secondary.state.config.virtualIps.find((v) => v.uniqid === id);
   const outs = carpVipOutputs(
     inp,
@@ -211,9 +291,10 @@ export function createCarpVip(
   inputs: CarpVipInputs,
   ctx?: ItemContext,
 ): Promise<{ id: string; outs: CarpVipOutputs }> {
+  const adopt = inputs.adopt === true;
   return reconcile(
     inputs,
-    { uniqid: newUniqid(), vhid: inputs.vhid, adopt: inputs.adopt === true },
+    { uniqid: newUniqid(), vhid: inputs.vhid, adopt, headStart: !adopt && ctx === undefined },
     ctx,
   );
 }
@@ -239,18 +320,12 @@ export async function updateCarpVip(
   return { outs: r.outs };
 }
 
-/** `delete`: removes this VIP (by uniqid) from the primary and the secondary; nothing else. */
-export async function deleteCarpVip(
-  id: string,
-  props: CarpVipOutputs,
-  ctx?: ItemContext,
-): Promise<void> {
-  releaseVip(id);
-  const lbl = label(props);
-  forgetVip(lbl);
-  const prior = props.adoptedFrom ?? null;
-  const pair = pairFor(ctx, () => openPair(props));
-  const pAfter = await pair.primary.edit((draft) => {
+/**
+ * The primary's part of a delete: refused while IP aliases or services use the VIP; an adopted
+ * VIP goes back to what it was, one the resource created goes away.
+ */
+function deleteOnPrimary(id: string, prior: VirtualIp | null, lbl: string): ConfigChange {
+  return (draft) => {
     // pfSense's GUI refuses the same delete (firewall_virtual_ip.inc deleteVIP(): "This entry
     // cannot be deleted because it is still referenced by an IP alias entry ..."); XML-RPC
     // would not, and the aliases would be left pointing at a `_vip<uniqid>` that no longer exists.
@@ -282,7 +357,52 @@ export async function deleteCarpVip(
     // An adopted VIP goes back to what it was; one the resource created goes away.
     if (i >= 0 && prior) draft.virtualIps[i] = prior;
     else draft.virtualIps = draft.virtualIps.filter((v) => v.uniqid !== id);
+  };
+}
+
+/** `delete`: removes this VIP (by uniqid) from the primary and the secondary; nothing else. */
+export async function deleteCarpVip(
+  id: string,
+  props: CarpVipOutputs,
+  ctx?: ItemContext,
+): Promise<void> {
+  releaseVip(id);
+  const lbl = label(props);
+  forgetVip(lbl);
+  const prior = props.adoptedFrom ?? null;
+  const pair = pairFor(ctx, () => openPair(props));
+  // A VIP the resource created goes from the secondary alongside the primary (no pfSense sync).
+  const head =
+    !prior && ctx === undefined ? new SecondaryHeadStart<true>(pair.secondary) : undefined;
+  let heldOnSecondary: { at: number; vip: VirtualIp } | undefined;
+  const remove = deleteOnPrimary(id, prior, lbl);
+  const primaryWrite = pair.primary.edit((draft) => {
+    remove(draft);
+    head?.plan(true, pfSenseSyncs(draft.hasync, "virtualip"));
   }, `${lbl} delete`);
+  head?.start(
+    primaryWrite,
+    () => (draft) => {
+      const at = draft.virtualIps.findIndex((v) => v.uniqid === id);
+      heldOnSecondary = at >= 0 ? { at, vip: draft.virtualIps[at] } : undefined;
+      removeVip(id)(draft);
+    },
+    `${lbl} delete`,
+  );
+  const pAfter = await primaryWrite.catch(async (e: unknown) => {
+    // Nothing left the primary: the secondary gets the VIP back where it was. After a write that
+    // may have landed it stays gone: the resource is still in state and the retry finishes it.
+    if (isPreWriteError(e))
+      await head?.takeBack((draft) => {
+        const was = heldOnSecondary;
+        if (was && !draft.virtualIps.some((v) => v.uniqid === id))
+          draft.virtualIps.splice(Math.min(was.at, draft.virtualIps.length), 0, was.vip);
+      }, lbl);
+    throw e;
+  });
+  const early = await head?.state();
+  const gone = early && !early.config.virtualIps.some((v) => v.uniqid === id);
+  if (gone && !pfSenseSyncs(pAfter.config.hasync, "virtualip")) return;
   const expected = prior ? deriveSecondary(onlyVips([prior])).virtualIps[0] : undefined;
   await convergeSecondary({
     primary: pAfter,
