@@ -11,7 +11,7 @@ import {
   type NodeHaConfig,
   type VirtualIp,
 } from "../plan";
-import type { ConfigChange } from "../pfsense/types";
+import type { ConfigChange, NodeState } from "../pfsense/types";
 import {
   carpVipOutputs,
   primaryVip,
@@ -360,6 +360,43 @@ function deleteOnPrimary(id: string, prior: VirtualIp | null, lbl: string): Conf
   };
 }
 
+/**
+ * The secondary's part of deleting a VIP the resource created, sent beside the primary's write
+ * (secondaryHeadStart.ts); `takeBack` puts the VIP back where it was on the secondary.
+ */
+function deleteAlongside(
+  head: SecondaryHeadStart<true>,
+  primaryWrite: Promise<NodeState>,
+  id: string,
+  lbl: string,
+): { takeBack(): Promise<unknown>; gone(pAfter: NodeState): Promise<boolean> } {
+  let held: { at: number; vip: VirtualIp } | undefined;
+  head.start(
+    primaryWrite,
+    () => (draft) => {
+      const at = draft.virtualIps.findIndex((v) => v.uniqid === id);
+      held = at >= 0 ? { at, vip: draft.virtualIps[at] } : undefined;
+      removeVip(id)(draft);
+    },
+    `${lbl} delete`,
+  );
+  return {
+    takeBack: () =>
+      head.takeBack((draft) => {
+        if (held && !draft.virtualIps.some((v) => v.uniqid === id))
+          draft.virtualIps.splice(Math.min(held.at, draft.virtualIps.length), 0, held.vip);
+      }, lbl),
+    gone: async (pAfter) => {
+      const early = await head.state();
+      return (
+        early !== undefined &&
+        !early.config.virtualIps.some((v) => v.uniqid === id) &&
+        !pfSenseSyncs(pAfter.config.hasync, "virtualip")
+      );
+    },
+  };
+}
+
 /** `delete`: removes this VIP (by uniqid) from the primary and the secondary; nothing else. */
 export async function deleteCarpVip(
   id: string,
@@ -371,38 +408,22 @@ export async function deleteCarpVip(
   forgetVip(lbl);
   const prior = props.adoptedFrom ?? null;
   const pair = pairFor(ctx, () => openPair(props));
-  // A VIP the resource created goes from the secondary alongside the primary (no pfSense sync).
+  // A VIP the resource created goes from the secondary beside the primary (no pfSense sync).
   const head =
     !prior && ctx === undefined ? new SecondaryHeadStart<true>(pair.secondary) : undefined;
-  let heldOnSecondary: { at: number; vip: VirtualIp } | undefined;
   const remove = deleteOnPrimary(id, prior, lbl);
   const primaryWrite = pair.primary.edit((draft) => {
     remove(draft);
     head?.plan(true, pfSenseSyncs(draft.hasync, "virtualip"));
   }, `${lbl} delete`);
-  head?.start(
-    primaryWrite,
-    () => (draft) => {
-      const at = draft.virtualIps.findIndex((v) => v.uniqid === id);
-      heldOnSecondary = at >= 0 ? { at, vip: draft.virtualIps[at] } : undefined;
-      removeVip(id)(draft);
-    },
-    `${lbl} delete`,
-  );
+  const alongside = head && deleteAlongside(head, primaryWrite, id, lbl);
   const pAfter = await primaryWrite.catch(async (e: unknown) => {
-    // Nothing left the primary: the secondary gets the VIP back where it was. After a write that
-    // may have landed it stays gone: the resource is still in state and the retry finishes it.
-    if (isPreWriteError(e))
-      await head?.takeBack((draft) => {
-        const was = heldOnSecondary;
-        if (was && !draft.virtualIps.some((v) => v.uniqid === id))
-          draft.virtualIps.splice(Math.min(was.at, draft.virtualIps.length), 0, was.vip);
-      }, lbl);
+    // Nothing left the primary: the secondary gets the VIP back. After a write that may have
+    // landed it stays gone: the resource is still in state and the retry finishes the delete.
+    if (isPreWriteError(e)) await alongside?.takeBack();
     throw e;
   });
-  const early = await head?.state();
-  const gone = early && !early.config.virtualIps.some((v) => v.uniqid === id);
-  if (gone && !pfSenseSyncs(pAfter.config.hasync, "virtualip")) return;
+  if (await alongside?.gone(pAfter)) return;
   const expected = prior ? deriveSecondary(onlyVips([prior])).virtualIps[0] : undefined;
   await convergeSecondary({
     primary: pAfter,
