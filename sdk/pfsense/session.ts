@@ -497,6 +497,19 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
     );
   };
 
+  /** A read of the node that also becomes the next batch's base and the shared snapshot. */
+  const readSnapshot = async (): Promise<NodeState> => {
+    const read = await readState();
+    // The freshest base for the next batch (the write refuses a stale one anyway, but a fresh
+    // base also keeps what the edits decide from it, like hasync, current).
+    if (read.tokens) lastReadBack = read;
+    const state = stripCtx(read);
+    if (queue.length === 0) snapshot = { state, at: Date.now(), lastUse: Date.now() };
+    return state;
+  };
+  // The read under way, which shared reads join.
+  let runningRead: Promise<NodeState> | undefined;
+
   return {
     get client() {
       return client;
@@ -522,6 +535,8 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
         snapshot.lastUse = now;
         return Promise.resolve(snapshot.state);
       }
+      // A shared read joins one already under way: the same wave, moments apart.
+      if (options?.shared && runningRead && queue.length === 0) return waitingOn(runningRead);
       // Concurrent reads that have not started yet share one backup call.
       lastRead = now;
       if (options?.now) readNow = true;
@@ -529,16 +544,16 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
         () => lastRead,
         () => readNow,
       ).then(() =>
-        withLock(async () => {
+        withLock(() => {
           sharedRead = undefined;
           readNow = false;
-          const read = await readState();
-          // The freshest base for the next batch (the write refuses a stale one anyway, but a
-          // fresh base also keeps what the edits decide from it, like hasync, current).
-          if (read.tokens) lastReadBack = read;
-          const state = stripCtx(read);
-          if (queue.length === 0) snapshot = { state, at: Date.now(), lastUse: Date.now() };
-          return state;
+          const running = readSnapshot();
+          runningRead = running;
+          const over = (): void => {
+            if (runningRead === running) runningRead = undefined;
+          };
+          running.then(over, over);
+          return running;
         }),
       );
       return waitingOn(sharedRead);

@@ -66,6 +66,25 @@ test("read() returns the typed config, revision and firmware; concurrent reads s
   assert.ok(s.client.stats.calls - calls0 <= 2, "at most firmware + one backup");
 });
 
+test("a shared read (refresh) arriving while a read is under way joins it; a plain read makes its own", async () => {
+  const s = session();
+  await s.edit(() => undefined); // no snapshot of an earlier read to answer from
+  const calls0 = s.client.stats.calls;
+  h.node.faults.latency(400, 1); // the first read is on the wire for a while
+  const first = s.read({ shared: true });
+  await new Promise((r) => setTimeout(r, GATHER_MS + 150));
+  const joined = s.read({ shared: true });
+  const fresh = s.read();
+  const [a, b, c] = await Promise.all([first, joined, fresh]);
+  assert.equal(b, a, "the shared read got the read under way");
+  assert.equal(
+    s.client.stats.calls - calls0,
+    2,
+    "one call for both shared reads, one for the plain",
+  );
+  assert.notEqual(c, a);
+});
+
 test("64 concurrent edits coalesce into a handful of restore calls and all land", async () => {
   const s = session();
   const revs0 = h.node.revisions.length;
