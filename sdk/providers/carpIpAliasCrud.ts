@@ -213,8 +213,7 @@ async function reconcile(
   const secondary = await orPartial("secondary write", record, () =>
     convergeSecondary({
       primary: pAfter,
-      secondary: pair.secondary,
-      primarySession: pair.primary,
+      pair,
       area: "virtualip",
       label: lbl,
       waitMs: inp.syncWaitMs,
@@ -280,8 +279,7 @@ export async function deleteCarpIpAliases(_id: string, props: CarpIpAliasOutputs
   }, `${lbl} delete`);
   await convergeSecondary({
     primary: pAfter,
-    secondary: pair.secondary,
-    primarySession: pair.primary,
+    pair,
     area: "virtualip",
     label: lbl,
     waitMs: props.syncWaitMs,

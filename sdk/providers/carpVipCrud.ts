@@ -225,7 +225,7 @@ async function reconcile(
   );
   head?.start(
     primaryWrite,
-    (vip) => putOnSecondary(id, secondaryView(vip, peers?.secondary), !!peers),
+    (vip) => putOnSecondary(id, secondaryView(vip, peers?.secondary), peers !== undefined),
     lbl,
   );
   const pAfter = await primaryWrite.catch(async (e: unknown) => {
@@ -261,8 +261,7 @@ async function reconcile(
     : await orPartial("secondary write", record, () =>
         convergeSecondary({
           primary: pAfter,
-          secondary: pair.secondary,
-          primarySession: pair.primary,
+          pair,
           area: "virtualip",
           label: lbl,
           waitMs: inp.syncWaitMs,
@@ -427,24 +426,20 @@ export async function deleteCarpVip(
   const expected = prior ? deriveSecondary(onlyVips([prior])).virtualIps[0] : undefined;
   await convergeSecondary({
     primary: pAfter,
-    secondary: pair.secondary,
-    primarySession: pair.primary,
+    pair,
     area: "virtualip",
     label: lbl,
     waitMs: props.syncWaitMs,
     inPlace: (cfg) =>
       expected
-        ? secondaryDrift(
-            onlyVips([expected]),
-            onlyVips(cfg.virtualIps.filter((v) => v.uniqid === id)),
-          ).length === 0
+        ? holdsOnSecondary(cfg, id, expected, undefined)
         : !cfg.virtualIps.some((v) => v.uniqid === id),
     apply: (draft) => {
       const i = draft.virtualIps.findIndex((v) => v.uniqid === id);
       if (expected && i >= 0)
         draft.virtualIps[i] = { ...expected, extra: draft.virtualIps[i].extra };
       else if (expected) draft.virtualIps.push(expected);
-      else draft.virtualIps = draft.virtualIps.filter((v) => v.uniqid !== id);
+      else removeVip(id)(draft);
     },
   });
 }

@@ -144,8 +144,7 @@ async function restoreKea6Secondary(
     : (priorSecondary ?? undefined);
   await convergeSecondary({
     primary: pAfter,
-    secondary: pair.secondary,
-    primarySession: pair.primary,
+    pair,
     area,
     label,
     waitMs,
@@ -220,8 +219,7 @@ async function reconcile(
   const { syncedBy, state: sAfter } = await orPartial("secondary write", record, () =>
     convergeSecondary({
       primary: pAfter,
-      secondary: pair.secondary,
-      primarySession: pair.primary,
+      pair,
       area: "dhcpd",
       label: lbl,
       waitMs: inp.syncWaitMs,
@@ -242,8 +240,7 @@ async function reconcile(
       await orPartial("secondary write", record, () =>
         convergeSecondary({
           primary: pAfter,
-          secondary: pair.secondary,
-          primarySession: pair.primary,
+          pair,
           area,
           label: lbl,
           waitMs: inp.syncWaitMs,
@@ -335,8 +332,7 @@ export async function deleteDhcpFailover(
   const keaInPlace = (cfg: NodeHaConfig) => haDrift(expectedHa, cfg.kea?.ha).length === 0;
   await convergeSecondary({
     primary: pAfter,
-    secondary: pair.secondary,
-    primarySession: pair.primary,
+    pair,
     area: "dhcpd",
     label: label(props),
     waitMs: props.syncWaitMs,
@@ -353,8 +349,7 @@ export async function deleteDhcpFailover(
     // No push carries `kea`: the secondary's HA settings are put back directly.
     await convergeSecondary({
       primary: pAfter,
-      secondary: pair.secondary,
-      primarySession: pair.primary,
+      pair,
       area: undefined,
       label: label(props),
       inPlace: keaInPlace,

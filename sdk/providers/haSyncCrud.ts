@@ -165,8 +165,7 @@ async function reconcile(
   const sAfter = await orPartial("secondary write", record, async () => {
     const { state } = await convergeSecondary({
       primary: pAfter,
-      secondary: pair.secondary,
-      primarySession: pair.primary,
+      pair,
       area: undefined,
       label: lbl,
       inPlace: (cfg) => secondaryDrift(only(expectedSecondary), only(cfg.hasync)).length === 0,

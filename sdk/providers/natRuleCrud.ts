@@ -118,8 +118,7 @@ async function reconcile(
   const { syncedBy } = await orPartial("secondary write", record, () =>
     convergeSecondary({
       primary: pAfter,
-      secondary: pair.secondary,
-      primarySession: pair.primary,
+      pair,
       area: "nat",
       label: lbl,
       waitMs: inp.syncWaitMs,
@@ -192,8 +191,7 @@ export async function deleteNatRule(
   const syncs = pfSenseSyncs(pAfter.config.hasync, "nat");
   await convergeSecondary({
     primary: pAfter,
-    secondary: pair.secondary,
-    primarySession: pair.primary,
+    pair,
     area: "nat",
     label: lbl,
     waitMs: props.syncWaitMs,

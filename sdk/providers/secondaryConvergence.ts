@@ -9,7 +9,8 @@
  */
 import { haError } from "../plan/errors";
 import type { HaSync, NodeHaConfig, SyncArea } from "../plan/model";
-import type { NodeSession, NodeState } from "../pfsense/types";
+import type { NodeState } from "../pfsense/types";
+import type { NodePair } from "./nodePair";
 import { waitingOn } from "../pfsense/operationTracker";
 
 /** Who delivered the secondary's view. */
@@ -35,9 +36,9 @@ export function pfSenseSyncs(hasync: HaSync | undefined, area: SyncArea): boolea
 export interface ConvergeOptions {
   /** The primary's state after the write (verified read-back). */
   primary: NodeState;
-  secondary: NodeSession;
-  /** The primary, re-read while waiting to notice sync being turned off meanwhile. */
-  primarySession: NodeSession;
+  /** Both sessions: the secondary is read or written, the primary re-read while waiting to
+   * notice sync being turned off meanwhile. */
+  pair: NodePair;
   /** The sync area carrying the item, or undefined for per-node data pfSense never syncs. */
   area: SyncArea | undefined;
   /** Does the secondary hold the expected view of the item? */
@@ -85,12 +86,12 @@ async function awaitDelivery(o: ConvergeOptions): Promise<NodeState | undefined>
   const deadline = Date.now() + waitMs;
   let recheckAt = Date.now() + SYNC_RECHECK_MS;
   for (;;) {
-    const s = await o.secondary.read();
+    const s = await o.pair.secondary.read();
     if (o.inPlace(s.config)) return s;
     if (Date.now() >= deadline) break;
     if (Date.now() >= recheckAt) {
       recheckAt = Date.now() + SYNC_RECHECK_MS;
-      const p = await o.primarySession.read();
+      const p = await o.pair.primary.read();
       if (!pfSenseSyncs(p.config.hasync, o.area as SyncArea)) return undefined;
     }
     await sleep(SYNC_POLL_MS);
@@ -119,11 +120,11 @@ const notInPlace = (o: ConvergeOptions, why: string): Error =>
 async function writeDirectly(o: ConvergeOptions): Promise<NodeState> {
   const racing = o.area !== undefined && pfSenseSyncs(o.primary.config.hasync, o.area);
   for (let attempt = 0; ; attempt++) {
-    const state = await o.secondary.edit(o.apply, o.label);
+    const state = await o.pair.secondary.edit(o.apply, o.label);
     if (!o.inPlace(state.config)) throw notInPlace(o, "after the write");
     if (!racing) return state;
     await sleep(SYNC_SETTLE_MS);
-    const later = await o.secondary.read();
+    const later = await o.pair.secondary.read();
     if (o.inPlace(later.config)) return later;
     if (attempt >= 2)
       throw notInPlace(o, "after three writes: a push from the primary keeps undoing it");

@@ -288,8 +288,7 @@ async function reconcile(
   const { syncedBy } = await orPartial("secondary write", record, () =>
     convergeSecondary({
       primary: pAfter,
-      secondary: pair.secondary,
-      primarySession: pair.primary,
+      pair,
       area: "rules",
       label: lbl,
       waitMs: inp.syncWaitMs,
@@ -337,8 +336,7 @@ export async function deleteSyncRules(id: string, props: SyncRulesOutputs): Prom
   const pAfter = await pair.primary.edit(drop, lbl);
   await convergeSecondary({
     primary: pAfter,
-    secondary: pair.secondary,
-    primarySession: pair.primary,
+    pair,
     area: "rules",
     label: lbl,
     waitMs: props.syncWaitMs,

@@ -136,8 +136,7 @@ async function bind(
   const { syncedBy } = await orPartial("secondary write", record, () =>
     convergeSecondary({
       primary: pAfter,
-      secondary: pair.secondary,
-      primarySession: pair.primary,
+      pair,
       area,
       label: lbl,
       waitMs: inp.syncWaitMs,
@@ -200,8 +199,7 @@ async function unbind(_id: string, props: VipServiceOutputs): Promise<void> {
     const want = asWant(recorded(pv));
     await convergeSecondary({
       primary: pAfter,
-      secondary: pair.secondary,
-      primarySession: pair.primary,
+      pair,
       area,
       label: lbl,
       waitMs: props.syncWaitMs,
