@@ -465,3 +465,22 @@ test("property: any hasync section and any DHCP interface round-trip exactly", (
     { numRuns: 500 },
   );
 });
+
+test("a repeated decode or encode of the same item gives each caller its own copy, equal to a first decode", () => {
+  // The codec remembers items by content (every batch reads its section back whole), so a
+  // caller's change to what it got must never reach the next caller.
+  const raw = (toStruct(primary.virtualip).vip as PhpStruct[])[0];
+  const first = decodeVip(structuredClone(raw));
+  const expected = structuredClone(first);
+  const again = decodeVip(structuredClone(raw));
+  assert.deepEqual(again, expected);
+  for (const v of [first, again]) {
+    v.vhid = 250;
+    (v.extra ??= {}).note = "changed by a caller";
+  }
+  assert.deepEqual(decodeVip(structuredClone(raw)), expected);
+  const encoded = encodeVip(expected);
+  encoded.vhid = "250";
+  encodeVip(expected).advskew = "254";
+  assert.equal(JSON.stringify(encodeVip(expected)), JSON.stringify(raw));
+});

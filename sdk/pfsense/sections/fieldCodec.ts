@@ -52,8 +52,51 @@ function stripUndefined<T extends object>(o: T): T {
   return o;
 }
 
+/**
+ * Decoded and encoded items by content, per spec list. Every batch reads a section back whole,
+ * so at 256 VIPs the same items are decoded and encoded thousands of times per `up`; a hit
+ * costs a JSON round trip instead. Entries are JSON text, so each caller gets its own copy.
+ */
+const MEMO_MAX = 8192;
+const decodeMemo = new WeakMap<object, Map<string, string>>();
+const encodeMemo = new WeakMap<object, Map<string, string>>();
+
+function memoFor(memos: WeakMap<object, Map<string, string>>, specs: object): Map<string, string> {
+  let m = memos.get(specs);
+  if (!m) memos.set(specs, (m = new Map()));
+  else if (m.size >= MEMO_MAX) m.clear();
+  return m;
+}
+
+/** `f(input)`, memoised by the JSON of `input` and `ctx`; only JSON-exact results are kept. */
+function memoised<I, O>(
+  memos: WeakMap<object, Map<string, string>>,
+  specs: object,
+  input: I,
+  ctx: unknown,
+  f: () => O,
+): O {
+  const memo = memoFor(memos, specs);
+  const key = `${JSON.stringify(ctx) ?? ""}\n${JSON.stringify(input)}`;
+  const hit = memo.get(key);
+  if (hit !== undefined) return JSON.parse(hit) as O;
+  const out = f();
+  const text = JSON.stringify(out);
+  // A value JSON cannot carry (undefined member, non-finite number) is simply not memoised.
+  if (isDeepStrictEqual(JSON.parse(text), out)) memo.set(key, text);
+  return out;
+}
+
 /** Decodes one raw item with the given field specs. */
 export function decodeItem<M extends WithExtra, C>(
+  raw: PhpStruct,
+  specs: readonly FieldSpec<M, C>[],
+  ctx: C,
+): M {
+  return memoised(decodeMemo, specs, raw, ctx, () => decodeFresh(raw, specs, ctx));
+}
+
+function decodeFresh<M extends WithExtra, C>(
   raw: PhpStruct,
   specs: readonly FieldSpec<M, C>[],
   ctx: C,
@@ -70,7 +113,7 @@ export function decodeItem<M extends WithExtra, C>(
     if (!same) for (const k of s.keys) extra[k] = k in raw ? cloneValue(raw[k]) : false;
   }
   const order = Object.keys(raw);
-  const canonicalOrder = Object.keys(encodeItem({ ...model, extra } as M, specs, ctx));
+  const canonicalOrder = Object.keys(encodeFresh({ ...model, extra } as M, specs, ctx));
   if (!isDeepStrictEqual(order, canonicalOrder)) extra[MEMBER_ORDER] = order;
   if (Object.keys(extra).length > 0) model.extra = extra;
   return model;
@@ -78,6 +121,14 @@ export function decodeItem<M extends WithExtra, C>(
 
 /** Encodes one model item; stashed raw members are re-used while their field is unchanged. */
 export function encodeItem<M extends WithExtra, C>(
+  model: M,
+  specs: readonly FieldSpec<M, C>[],
+  ctx: C,
+): PhpStruct {
+  return memoised(encodeMemo, specs, model, ctx, () => encodeFresh(model, specs, ctx));
+}
+
+function encodeFresh<M extends WithExtra, C>(
   model: M,
   specs: readonly FieldSpec<M, C>[],
   ctx: C,
