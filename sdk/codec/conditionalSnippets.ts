@@ -64,18 +64,35 @@ export function tokenSections(names: readonly string[]): string[] {
 }
 
 /**
+ * The tokens of the sections the caller holds already. A reply leaves out each section whose
+ * token is still that one: the caller has it, so neither the node nor the wire carries it again
+ * (at 256 VIPs a read is otherwise ~200 KB that usually did not change since the last write).
+ */
+function knownLine(known: SectionTokens): string {
+  return `$pfha_known = json_decode(base64_decode('${b64(known)}'), true);`;
+}
+
+const KNOWN = /\$pfha_known = json_decode\(base64_decode\('([A-Za-z0-9+/=]*)'\), true\);/;
+
+/** Puts section `$pfha_n` into the reply unless the caller knows it at its current token. */
+const UNLESS_KNOWN =
+  "  if (isset($pfha_cfg[$pfha_n]) && !(isset($pfha_known[$pfha_n]) && isset($pfha_tokens[$pfha_n]) && $pfha_known[$pfha_n] === $pfha_tokens[$pfha_n])) { $pfha_sections[$pfha_n] = $pfha_cfg[$pfha_n]; }";
+
+/**
  * Reads `names` and the change token of `tokenSections(names)` in one request, with the
  * node's `host_firmware_version()` (pfsense-utils.inc, what the XML-RPC method of that name
- * returns; in every version from 2.4), so a first read needs no call of its own for it.
+ * returns; in every version from 2.4), so a first read needs no call of its own for it. A
+ * section whose token is in `known` unchanged is left out of the reply (see {@link knownLine}).
  */
-export function buildReadSnippet(names: readonly string[]): string {
+export function buildReadSnippet(names: readonly string[], known: SectionTokens = {}): string {
   return [
     ...snapshotPrelude(tokenSections(names)),
     `$pfha_names = json_decode(base64_decode('${b64(names)}'), true);`,
+    knownLine(known),
     "list($pfha_cfg, $pfha_tokens) = $pfha_snapshot();",
     "$pfha_sections = array();",
     "foreach ($pfha_names as $pfha_n) {",
-    "  if (isset($pfha_cfg[$pfha_n])) { $pfha_sections[$pfha_n] = $pfha_cfg[$pfha_n]; }",
+    UNLESS_KNOWN,
     "}",
     "$toreturn = array(",
     "  'sections' => $pfha_sections,",
@@ -87,13 +104,17 @@ export function buildReadSnippet(names: readonly string[]): string {
 }
 
 /** The parameters of a read snippet, or undefined when `code` is not exactly one. */
-export function parseReadSnippet(code: string): { names: string[] } | undefined {
+export function parseReadSnippet(
+  code: string,
+): { names: string[]; known: SectionTokens } | undefined {
   const m = /\$pfha_names = json_decode\(base64_decode\('([A-Za-z0-9+/=]*)'\), true\);/.exec(code);
-  if (!m) return undefined;
+  const k = KNOWN.exec(code);
+  if (!m || !k) return undefined;
   try {
     const names = unb64(m[1]);
+    const known = unb64(k[1]) as SectionTokens;
     if (!Array.isArray(names) || !names.every((n) => typeof n === "string")) return undefined;
-    return buildReadSnippet(names) === code ? { names } : undefined;
+    return buildReadSnippet(names, known) === code ? { names, known } : undefined;
   } catch {
     return undefined;
   }
@@ -112,6 +133,8 @@ export interface ConditionalRestore {
   sections: PhpStruct;
   /** Trailing timeout passed to restore, seconds (pfSense's own sender uses 900). */
   timeoutS: number;
+  /** Tokens of sections the caller holds: left out of the read-back while unchanged. */
+  known: SectionTokens;
   /**
    * Config History text for the write ("" keeps restore's "Merged in config (…)"). Set by
    * re-stamping the revision restore wrote: `write_config($desc, false, true)` (config.lib.inc)
@@ -126,7 +149,8 @@ export type ConditionalRestoreStatus = "applied" | "conflict" | "loop";
 /**
  * Applies `sections` through the node's own restore only if every section in `expected` still
  * has its token. Reply: `{status, tokens, sections, marker}`: the tokens and the sections (plus
- * `revision`) as they are after the call, so the write needs no separate read-back. `loop`:
+ * `revision`) as they are after the call, so the write needs no separate read-back; sections
+ * still at their `known` token are left out (the caller has them). `loop`:
  * the caller is the node's own sync target, so restore would refuse to write (loop protection).
  * No config lock is held around restore: write_config takes `config` itself and pfSense's lock()
  * is not reentrant (a second flock on a new handle would wait for the first forever).
@@ -135,6 +159,7 @@ export function buildConditionalRestoreSnippet(r: ConditionalRestore): string {
   return [
     ...snapshotPrelude(r.tokenSections),
     `$pfha_expected = json_decode(base64_decode('${b64(r.expected)}'), true);`,
+    knownLine(r.known),
     `$pfha_lock = lock('${LIBRARY_LOCK}', LOCK_EX);`,
     "list($pfha_cfg, $pfha_tokens) = $pfha_snapshot();",
     "$pfha_same = true;",
@@ -157,7 +182,7 @@ export function buildConditionalRestoreSnippet(r: ConditionalRestore): string {
     // The sections as they are now: the caller's read-back, in the same request.
     "$pfha_sections = array();",
     "foreach (array_merge(array('revision'), $pfha_hash_names) as $pfha_n) {",
-    "  if (isset($pfha_cfg[$pfha_n])) { $pfha_sections[$pfha_n] = $pfha_cfg[$pfha_n]; }",
+    UNLESS_KNOWN,
     "}",
     "$toreturn = array(",
     "  'status' => $pfha_status,",
@@ -179,7 +204,8 @@ export function parseConditionalRestoreSnippet(code: string): ConditionalRestore
   );
   const s = /\$this->restore_config_section\(\$pfha_payload, (\d+)\);/.exec(code);
   const d = /\$pfha_desc = base64_decode\('([A-Za-z0-9+/=]*)'\);/.exec(code);
-  if (!h || !t || !p || !s || !d) return undefined;
+  const k = KNOWN.exec(code);
+  if (!h || !t || !p || !s || !d || !k) return undefined;
   try {
     const r: ConditionalRestore = {
       expected: unb64(t[1]) as SectionTokens,
@@ -187,6 +213,7 @@ export function parseConditionalRestoreSnippet(code: string): ConditionalRestore
       sections: unb64(p[1]) as PhpStruct,
       timeoutS: Number(s[1]),
       description: Buffer.from(d[1], "base64").toString("utf8"),
+      known: unb64(k[1]) as SectionTokens,
     };
     return buildConditionalRestoreSnippet(r) === code ? r : undefined;
   } catch {

@@ -57,16 +57,31 @@ function sectionTokens(cfg: PhpStruct, names: readonly string[]): Record<string,
   return out;
 }
 
+/** The snippets' reply sections: each of `names` the node has, unless the caller knows its token. */
+function unlessKnown(
+  cfg: PhpStruct,
+  names: readonly string[],
+  tokens: Record<string, string>,
+  known: Record<string, string>,
+): PhpStruct {
+  const out: PhpStruct = {};
+  for (const n of names) {
+    if (cfg[n] === undefined) continue;
+    if (known[n] !== undefined && tokens[n] !== undefined && known[n] === tokens[n]) continue;
+    out[n] = cfg[n];
+  }
+  return out;
+}
+
 /** Registers the read and conditional restore snippet handlers on `node`. */
 export function registerConditionalWriteHandlers(node: ConditionalWriteHost): void {
   node.registerExecPhp(
     (code) => parseReadSnippet(code) !== undefined,
     ({ code }) => {
-      const { names } = parseReadSnippet(code)!;
+      const { names, known } = parseReadSnippet(code)!;
       const cfg = node.config();
       const tokens = sectionTokens(cfg, tokenSections(names));
-      const sections: PhpStruct = {};
-      for (const n of names) if (cfg[n] !== undefined) sections[n] = cfg[n];
+      const sections = unlessKnown(cfg, names, tokens, known);
       // The same GUI save after a read as for backup_config_section (faults.concurrentEditAfterRead).
       node.guiEditIfArmed("concurrentEdit");
       return { sections, tokens, firmware: node.firmwareInfo(), marker: READ_MARKER };
@@ -86,10 +101,12 @@ export function registerConditionalWriteHandlers(node: ConditionalWriteHost): vo
         if (r.description !== "") node.restampRevision(r.description, sourceIp);
         tokens = sectionTokens(node.config(), r.tokenSections);
       }
-      const cfg = node.config();
-      const sections: PhpStruct = {};
-      for (const n of ["revision", ...r.tokenSections])
-        if (cfg[n] !== undefined) sections[n] = cfg[n];
+      const sections = unlessKnown(
+        node.config(),
+        ["revision", ...r.tokenSections],
+        tokens,
+        r.known,
+      );
       return { status, tokens, sections, marker: CONDITIONAL_RESTORE_MARKER };
     },
   );

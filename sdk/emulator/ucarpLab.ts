@@ -130,7 +130,7 @@ export async function carpLabUnavailableReason(): Promise<string | undefined> {
       if (e.code === "ENOENT") throw e;
     });
   } catch {
-    return "ucarp is not installed (scripts/setup.d/30-carp-packages.sh installs it: apt-get install ucarp)";
+    return "ucarp is not installed (scripts/setup.d/30-debian-packages.sh installs it: apt-get install ucarp)";
   }
   const probe = `phaprobe${process.pid}`;
   try {

@@ -95,8 +95,8 @@ export function createNodeClient(ep: NodeEndpoint): NodeClient {
         await call("restore_config_section", sections, false, RESTORE_REMOTE_TIMEOUT_S),
       );
     },
-    async readWithToken(names: string[]) {
-      const v = await call("exec_php", buildReadSnippet(names), true);
+    async readWithToken(names: string[], known: Record<string, string> = {}) {
+      const v = await call("exec_php", buildReadSnippet(names, known), true);
       // `true`: the snippet left no $toreturn, so exec_php is not running our code (§4.2).
       if (v === true) return undefined;
       const r = v as PhpStruct;
@@ -109,6 +109,7 @@ export function createNodeClient(ep: NodeEndpoint): NodeClient {
       readNames: string[],
       sections: PhpStruct,
       description = "",
+      known: Record<string, string> = {},
     ) {
       const code = buildConditionalRestoreSnippet({
         expected,
@@ -116,6 +117,7 @@ export function createNodeClient(ep: NodeEndpoint): NodeClient {
         sections,
         timeoutS: RESTORE_REMOTE_TIMEOUT_S,
         description,
+        known,
       });
       const v = await call("exec_php", code, false, RESTORE_REMOTE_TIMEOUT_S);
       const r = v as PhpStruct;

@@ -251,15 +251,20 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
   // Conditional writes need exec_php running our snippets; probed on the first read.
   let conditional: boolean | undefined;
 
+  // The freshest state read with tokens. Reads and writes name its tokens, so the node leaves
+  // out what is unchanged since (most reads follow the last write with nothing in between).
+  let latest: ReadState | undefined;
+
   /** Reads the node; with conditional writes, the content and its token in one request. */
   const readState = async (): Promise<ReadState> => {
     let raw: PhpStruct | undefined;
     let tokens: Record<string, string> | undefined;
     if (conditional !== false) {
-      const r = await client.readWithToken([...READ_SECTIONS]);
+      const known = latest;
+      const r = await client.readWithToken([...READ_SECTIONS], known?.tokens);
       conditional = r !== undefined;
       if (!r) warnNoConditionalWrites(nodeLabel(client.endpoint));
-      raw = r?.sections;
+      raw = r && withKnown(r.sections, r.tokens, known);
       tokens = r?.tokens;
       firmware ??= r?.firmware;
     }
@@ -271,7 +276,7 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
   const decodeState = (raw: PhpStruct, tokens: Record<string, string> | undefined): ReadState => {
     const fw = firmware as FirmwareInfo; // read before any section read
     const ctx = natCtx({ firmware: fw, configVersion: decodeConfigVersion(raw.version) });
-    return {
+    const state: ReadState = {
       config: decodeNodeConfig(raw, ctx),
       revision: decodeRevision(raw.revision),
       firmware: fw,
@@ -279,6 +284,8 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
       ctx,
       tokens,
     };
+    if (tokens) latest = state;
+    return state;
   };
 
   const concurrentEditError = (rev: RevisionInfo): Error =>
@@ -312,8 +319,9 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
         [...READ_SECTIONS],
         payload,
         description,
+        base.tokens,
       );
-      const after = decodeState(r.after.sections, r.after.tokens);
+      const after = decodeState(withKnown(r.after.sections, r.after.tokens, base), r.after.tokens);
       conflictRevision = after.revision;
       // `loop` wrote nothing either; the read-back then reports the sections as not landed.
       return { wrote: r.status !== "conflict", after };
@@ -521,6 +529,7 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
         firmware = undefined;
         conditional = undefined;
         lastReadBack = undefined;
+        latest = undefined;
       }
     },
     read(options?: ReadOptions) {
@@ -570,6 +579,24 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
       );
     },
   };
+}
+
+/**
+ * A reply's sections completed with those it left out because the caller knew them: each
+ * section whose token is still the one `known` was read with comes from `known`.
+ */
+function withKnown(
+  sections: PhpStruct,
+  tokens: Record<string, string>,
+  known: ReadState | undefined,
+): PhpStruct {
+  if (!known?.tokens) return sections;
+  const out: PhpStruct = { ...sections };
+  for (const [n, t] of Object.entries(tokens)) {
+    if (n in out || known.tokens[n] !== t || known.raw[n] === undefined) continue;
+    out[n] = known.raw[n];
+  }
+  return out;
 }
 
 function stripCtx(s: NodeState & { ctx?: NatCtx }): NodeState {

@@ -113,17 +113,20 @@ export interface NodeClient {
   /**
    * Reads `names` with the node's change token in one exec_php request; undefined when the node
    * did not run the snippet (exec_php unavailable), so the caller falls back to backupSections.
+   * `known`: tokens of sections the caller holds; those still at that token are left out.
    */
-  readWithToken(names: string[]): Promise<FirstRead | undefined>;
+  readWithToken(names: string[], known?: Record<string, string>): Promise<FirstRead | undefined>;
   /**
    * Restores `sections` only if every section in `expected` still has its token (decided on the
-   * node, in the same request as the write). `readNames`: the sections read (and answered).
+   * node, in the same request as the write). `readNames`: the sections read (and answered),
+   * less those still at their `known` token.
    */
   conditionalRestore(
     expected: Record<string, string>,
     readNames: string[],
     sections: PhpStruct,
     description?: string,
+    known?: Record<string, string>,
   ): Promise<ConditionalRestoreResult>;
   interfacesCarpConfigure(): Promise<void>;
   execPhp(code: string): Promise<PhpValue>;
