@@ -16,7 +16,8 @@
  * components) and `agg` (the same N VIPs inline in one ClusterHaConfig, which the engine floor
  * of N resources overstates: it is one resource). Figures only; benchmarks measure, tests assert.
  *
- * Sizes: `npm run bench -- engine --sizes 1,16` or `BENCH_ENGINE_SIZES=1,16` (default all four).
+ * Sizes: `npm run bench -- engine --sizes 1,16` or `BENCH_ENGINE_SIZES=1,16` (default all four);
+ * rounds per size: `--rounds 3` or `BENCH_ENGINE_ROUNDS=3` (default 1, see {@link rounds}).
  * Parallelism is the engine's default (`--parallel` unset: 4 x GOMAXPROCS, i.e. 8 resource
  * operations at once on 2 cores; `PULUMI_PARALLEL` in the environment changes it).
  * The program has no HaSyncSettings, so the primary never pushes to the secondary: every request
@@ -36,6 +37,23 @@ import { toNodeEndpoint, type EndpointInput } from "../sdk/providers/endpointInp
 import { engineStatus, workspaceOptions, type EngineLayout } from "../scripts/pulumiEngine";
 
 const DEFAULT_SIZES = [1, 16, 64, 256];
+
+/**
+ * `--rounds K` / `BENCH_ENGINE_ROUNDS` (default 1): each N is measured K times, floor and
+ * library alternating on a fresh pair per round, and each row shows the round whose ratio is the
+ * median. The machine's own speed drifts by ±15 % over minutes (the floor alone varied from 24 s
+ * to 32 s at N = 256 between runs), so one floor run and one library run minutes apart can differ
+ * by that much for reasons neither has.
+ */
+function rounds(): number {
+  const text = option("rounds", "BENCH_ENGINE_ROUNDS");
+  if (text === undefined || text.trim() === "") return 1;
+  const k = Number(text);
+  if (!Number.isInteger(k) || k < 1 || k > 9) {
+    throw new Error(`--rounds: want an integer 1-9, got "${text}"`);
+  }
+  return k;
+}
 /** A segment holds at most 255 VHIDs, so VIPs are spread over the pair's three segments. */
 const SEGMENTS = [
   { interface: "wan", prefix: "192.168.1", subnet: "192.168.1.0/24" },
@@ -47,16 +65,18 @@ const CARP_PASSWORD = "BenchCarpPw1";
 const OPS = ["up", "preview", "refresh", "destroy"] as const;
 type Op = (typeof OPS)[number];
 
+/** `--NAME V` / `--NAME=V` on the command line, else the environment variable `env`. */
+function option(name: string, env: string): string | undefined {
+  const argv = process.argv.slice(2);
+  const flag = `--${name}`;
+  const i = argv.findIndex((a) => a === flag || a.startsWith(`${flag}=`));
+  if (i < 0) return process.env[env];
+  return argv[i].startsWith(`${flag}=`) ? argv[i].slice(flag.length + 1) : argv[i + 1];
+}
+
 /** `--sizes 1,16` / `--sizes=1,16` on the command line, else `BENCH_ENGINE_SIZES`, else all. */
 function sizes(): number[] {
-  const argv = process.argv.slice(2);
-  const i = argv.findIndex((a) => a === "--sizes" || a.startsWith("--sizes="));
-  const text =
-    i < 0
-      ? process.env.BENCH_ENGINE_SIZES
-      : argv[i].startsWith("--sizes=")
-        ? argv[i].slice("--sizes=".length)
-        : argv[i + 1];
+  const text = option("sizes", "BENCH_ENGINE_SIZES");
   if (text === undefined || text.trim() === "") return DEFAULT_SIZES;
   const out = text.split(",").map((s) => Number(s.trim()));
   if (out.some((n) => !Number.isInteger(n) || n < 1 || n > 3 * 255)) {
@@ -399,6 +419,23 @@ function load(): string {
     .join(" / ");
 }
 
+/** The round whose ratio (measured / floor) of `op` in `form` is the median of all rounds. */
+function medianRound(all: SizeResult[], form: "vips" | "aggregate", op: Op): SizeResult {
+  const ratio = (r: SizeResult) => r[form][op].ms / r.floor[op].ms;
+  const sorted = [...all].sort((a, b) => ratio(a) - ratio(b));
+  return sorted[Math.floor((sorted.length - 1) / 2)];
+}
+
+/** One line per N when there were several rounds: every round's `up` ratio, items form. */
+function roundsRow(all: SizeResult[]): string {
+  const ups = all.map((r) => (r.vips.up.ms / r.floor.up.ms).toFixed(2));
+  const floors = all.map((r) => (r.floor.up.ms / 1000).toFixed(1));
+  return (
+    `${String(all[0].n).padStart(5)}  rounds: items up x floor ${ups.join(", ")} ` +
+    `(floor up ${floors.join(", ")} s); each row above is its op's median round`
+  );
+}
+
 /** Runs the benchmark and prints one row per N and operation. */
 export async function run(): Promise<void> {
   const status = engineStatus();
@@ -407,20 +444,29 @@ export async function run(): Promise<void> {
     return;
   }
   const ns = sizes();
+  const k = rounds();
   const parallel = process.env.PULUMI_PARALLEL ?? "engine default (4 x GOMAXPROCS)";
   console.log(
     `sizes ${ns.join(", ")}; --parallel ${parallel}; each N on a fresh emulated pair; ` +
-      "calls/revs are per node (P = primary, S = secondary) during that operation",
+      `${k} round(s) per N; calls/revs are per node (P = primary, S = secondary) during that operation`,
   );
   console.log(`load average at the start (1/5/15 min) ${load()}`);
   const t0 = performance.now();
   await warmUp(status.layout);
   console.log(HEADER);
   for (const n of ns) {
-    const r = await runSize(status.layout, n);
-    for (const op of OPS) console.log(row(n, "items", op, r.vips[op], r.floor[op]));
-    for (const op of OPS) console.log(row(n, "agg", op, r.aggregate[op], r.floor[op]));
-    console.log(physicalRow(r));
+    const all: SizeResult[] = [];
+    for (let i = 0; i < k; i++) all.push(await runSize(status.layout, n));
+    for (const op of OPS) {
+      const r = medianRound(all, "vips", op);
+      console.log(row(n, "items", op, r.vips[op], r.floor[op]));
+    }
+    for (const op of OPS) {
+      const r = medianRound(all, "aggregate", op);
+      console.log(row(n, "agg", op, r.aggregate[op], r.floor[op]));
+    }
+    console.log(physicalRow(medianRound(all, "vips", "up")));
+    if (k > 1) console.log(roundsRow(all));
   }
   const total = ((performance.now() - t0) / 1000).toFixed(0);
   console.log(`total ${total} s; load average at the end (1/5/15 min) ${load()}`);
