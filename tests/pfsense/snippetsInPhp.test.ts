@@ -18,6 +18,7 @@ import {
   buildReadSnippet,
   tokenSections,
 } from "../../sdk/codec/conditionalSnippets";
+import type { PhpStruct } from "../../sdk/codec/phpValue";
 
 const HOST = path.resolve(__dirname, "../../../tests/pfsense/fixtures/snippetHost.php");
 const hasPhp = spawnSync("php", ["--version"]).status === 0;
@@ -52,6 +53,30 @@ function run(dir: string, code: string): Reply {
 
 const onDisk = (dir: string): Record<string, unknown> =>
   JSON.parse(readFileSync(path.join(dir, "config.xml"), "utf8")) as Record<string, unknown>;
+
+/** A GUI save adding a VIP with `vhid`; returns the virtualip section it saved. */
+function guiAddsVip(dir: string, vhid: number): unknown {
+  const cfg = onDisk(dir) as { virtualip: { vip: unknown[] } };
+  const subnet = `192.168.99.${10 + vhid}`;
+  cfg.virtualip.vip.push({ mode: "carp", interface: "lan", vhid: String(vhid), subnet });
+  writeFileSync(path.join(dir, "config.xml"), JSON.stringify(cfg));
+  return cfg.virtualip;
+}
+
+/** A conditional write of `virtualip` based on the read `base` (its tokens expected and known). */
+function writeVirtualip(dir: string, base: Reply, virtualip: unknown, description = ""): Reply {
+  return run(
+    dir,
+    buildConditionalRestoreSnippet({
+      expected: { interfaces: base.tokens.interfaces, virtualip: base.tokens.virtualip },
+      tokenSections: tokenSections(NAMES),
+      sections: { virtualip } as PhpStruct,
+      timeoutS: 900,
+      description,
+      known: base.tokens,
+    }),
+  );
+}
 
 test(
   "a read answers every section the node has, with a token for each but the revision",
@@ -89,12 +114,10 @@ test(
   () => {
     const dir = nodeDir();
     const first = run(dir, buildReadSnippet(NAMES));
-    const cfg = onDisk(dir) as { virtualip: { vip: unknown[] } };
-    cfg.virtualip.vip.push({ mode: "carp", interface: "lan", vhid: "2", subnet: "192.168.99.11" });
-    writeFileSync(path.join(dir, "config.xml"), JSON.stringify(cfg)); // a GUI save
+    const saved = guiAddsVip(dir, 2);
     const again = run(dir, buildReadSnippet(NAMES, { ...first.tokens, nat: "not-the-token" }));
     assert.deepEqual(Object.keys(again.sections).sort(), ["nat", "revision", "virtualip"]);
-    assert.deepEqual(again.sections.virtualip, cfg.virtualip);
+    assert.deepEqual(again.sections.virtualip, saved);
     assert.notEqual(again.tokens.virtualip, first.tokens.virtualip);
     assert.equal(again.tokens.nat, first.tokens.nat);
   },
@@ -109,17 +132,7 @@ test(
     const virtualip = {
       vip: [{ mode: "carp", interface: "lan", vhid: "3", subnet: "192.168.99.12" }],
     };
-    const r = run(
-      dir,
-      buildConditionalRestoreSnippet({
-        expected: { interfaces: base.tokens.interfaces, virtualip: base.tokens.virtualip },
-        tokenSections: tokenSections(NAMES),
-        sections: { virtualip },
-        timeoutS: 900,
-        description: "pulumi-pfsense-ha test: one VIP",
-        known: base.tokens,
-      }),
-    );
+    const r = writeVirtualip(dir, base, virtualip, "pulumi-pfsense-ha test: one VIP");
     assert.equal(r.marker, CONDITIONAL_RESTORE_MARKER);
     assert.equal(r.status, "applied");
     assert.deepEqual(Object.keys(r.sections).sort(), ["revision", "virtualip"]);
@@ -139,22 +152,10 @@ test(
   () => {
     const dir = nodeDir();
     const base = run(dir, buildReadSnippet(NAMES));
-    const cfg = onDisk(dir) as { virtualip: { vip: unknown[] } };
-    cfg.virtualip.vip.push({ mode: "carp", interface: "lan", vhid: "9", subnet: "192.168.99.19" });
-    writeFileSync(path.join(dir, "config.xml"), JSON.stringify(cfg)); // a GUI save in between
-    const r = run(
-      dir,
-      buildConditionalRestoreSnippet({
-        expected: { interfaces: base.tokens.interfaces, virtualip: base.tokens.virtualip },
-        tokenSections: tokenSections(NAMES),
-        sections: { virtualip: { vip: [] } },
-        timeoutS: 900,
-        description: "",
-        known: base.tokens,
-      }),
-    );
+    const saved = guiAddsVip(dir, 9); // a GUI save in between
+    const r = writeVirtualip(dir, base, { vip: [] });
     assert.equal(r.status, "conflict");
     assert.deepEqual(Object.keys(r.sections).sort(), ["revision", "virtualip"]);
-    assert.deepEqual(onDisk(dir).virtualip, cfg.virtualip, "the GUI's save is untouched");
+    assert.deepEqual(onDisk(dir).virtualip, saved, "the GUI's save is untouched");
   },
 );
