@@ -67,7 +67,7 @@ function unlessKnown(
   const out: PhpStruct = {};
   for (const n of names) {
     if (cfg[n] === undefined) continue;
-    if (known[n] !== undefined && tokens[n] !== undefined && known[n] === tokens[n]) continue;
+    if (tokens[n] !== undefined && known[n] === tokens[n]) continue;
     out[n] = cfg[n];
   }
   return out;
