@@ -1,7 +1,8 @@
 /**
  * Engine cost: N CarpVips (N = 1, 16, 64, 256) and a Cluster through the real Pulumi engine
  * (Automation API, inline programs, the offline engine of scripts/pulumiEngine.ts) against a fresh
- * emulated pair per N, next to two floors:
+ * emulated pair per N, each node in a process of its own as two firewalls are two machines
+ * (bench/pairProcesses.ts), next to two floors:
  *
  * - the engine floor: the same stack machinery (same engine, file backend, passphrase secrets,
  *   a TypeScript provider-plugin process configured with both endpoints, resource graph and
@@ -31,10 +32,11 @@ import * as pulumi from "@pulumi/pulumi";
 import { automation } from "@pulumi/pulumi";
 import * as ha from "../sdk";
 import type { PhpStruct } from "../sdk/codec/phpValue";
-import { startPair, type EmulatedNode, type EmulatedPair } from "../sdk/emulator";
+import type { EndpointDescription } from "../sdk/emulator";
 import { createNodeClient, resetNodeSessions } from "../sdk/pfsense";
 import { toNodeEndpoint, type EndpointInput } from "../sdk/providers/endpointInputs";
 import { engineStatus, workspaceOptions, type EngineLayout } from "../scripts/pulumiEngine";
+import { startPairProcesses, type ProcessPair } from "./pairProcesses";
 
 const DEFAULT_SIZES = [1, 16, 64, 256];
 
@@ -210,7 +212,7 @@ function floorProgram(n: number): automation.PulumiFn {
 }
 
 /** Stack config for the pair: URLs, usernames, fingerprints, and passwords as secrets. */
-function pairConfig(pair: EmulatedPair): automation.ConfigMap {
+function pairConfig(pair: ProcessPair): automation.ConfigMap {
   const d = pair.describe();
   const out: automation.ConfigMap = {};
   for (const role of ["primary", "secondary"] as const) {
@@ -261,26 +263,16 @@ interface Measure {
   changes?: number;
 }
 
-function counters(pair: EmulatedPair): { calls: PerNode; revisions: PerNode } {
-  return {
-    calls: { primary: pair.primary.xmlrpcRequests, secondary: pair.secondary.xmlrpcRequests },
-    revisions: {
-      primary: pair.primary.revisions.length,
-      secondary: pair.secondary.revisions.length,
-    },
-  };
-}
-
 /** Times one operation and counts what both nodes handled meanwhile. */
 async function measure<T>(
-  pair: EmulatedPair,
+  pair: ProcessPair,
   f: () => Promise<T>,
 ): Promise<{ m: Measure; result: T }> {
-  const before = counters(pair);
+  const before = await pair.counters();
   const t0 = performance.now();
   const result = await f();
   const ms = performance.now() - t0;
-  const after = counters(pair);
+  const after = await pair.counters();
   const delta = (k: "calls" | "revisions"): PerNode => ({
     primary: after[k].primary - before[k].primary,
     secondary: after[k].secondary - before[k].secondary,
@@ -294,11 +286,11 @@ async function measure<T>(
  */
 async function lifecycle(
   stack: automation.Stack,
-  pair: EmulatedPair,
-  afterUp: () => void = () => undefined,
+  pair: ProcessPair,
+  afterUp: () => Promise<void> = async () => undefined,
 ): Promise<Record<Op, Measure>> {
   const up = await measure(pair, () => stack.up());
-  afterUp();
+  await afterUp();
   const preview = await measure(pair, () => stack.preview());
   const summary = preview.result.changeSummary;
   preview.m.changes = Object.entries(summary)
@@ -309,10 +301,10 @@ async function lifecycle(
   return { up: up.m, preview: preview.m, refresh: refresh.m, destroy: destroy.m };
 }
 
-async function withPair<T>(f: (pair: EmulatedPair, dir: string) => Promise<T>): Promise<T> {
+async function withPair<T>(f: (pair: ProcessPair, dir: string) => Promise<T>): Promise<T> {
   resetNodeSessions();
   const dir = mkdtempSync(join(tmpdir(), "pfsense-ha-bench-engine-"));
-  const pair = await startPair({ dir: join(dir, "pair") });
+  const pair = await startPairProcesses(join(dir, "pair"));
   try {
     return await f(pair, dir);
   } finally {
@@ -322,7 +314,7 @@ async function withPair<T>(f: (pair: EmulatedPair, dir: string) => Promise<T>): 
   }
 }
 
-function endpoint(n: EmulatedNode): EndpointInput {
+function endpoint(n: EndpointDescription): EndpointInput {
   return {
     url: n.url,
     username: n.username,
@@ -337,8 +329,9 @@ async function physicalFloor(finals: {
   secondary: PhpStruct;
 }): Promise<Measure> {
   return withPair(async (pair) => {
-    const p = createNodeClient(toNodeEndpoint(endpoint(pair.primary), "primary"));
-    const s = createNodeClient(toNodeEndpoint(endpoint(pair.secondary), "secondary"));
+    const d = pair.describe();
+    const p = createNodeClient(toNodeEndpoint(endpoint(d.primary), "primary"));
+    const s = createNodeClient(toNodeEndpoint(endpoint(d.secondary), "secondary"));
     const { m } = await measure(pair, () =>
       Promise.all([p.restoreSections(finals.primary), s.restoreSections(finals.secondary)]),
     );
@@ -365,10 +358,10 @@ async function runSize(layout: EngineLayout, n: number): Promise<SizeResult> {
     const floor = await lifecycle(floorStack, pair);
     const vipStack = await inlineStack(layout, dir, `vips-${n}`, carpVipProgram(n));
     await vipStack.setAllConfig(config);
-    const vips = await lifecycle(vipStack, pair, () => {
+    const vips = await lifecycle(vipStack, pair, async () => {
       finals = {
-        primary: { virtualip: pair.primary.config().virtualip } as PhpStruct,
-        secondary: { virtualip: pair.secondary.config().virtualip } as PhpStruct,
+        primary: { virtualip: await pair.virtualip("primary") } as PhpStruct,
+        secondary: { virtualip: await pair.virtualip("secondary") } as PhpStruct,
       };
     });
     // Destroy left the pair as it was: the aggregate starts from the same config.
@@ -449,7 +442,7 @@ export async function run(): Promise<void> {
   const k = rounds();
   const parallel = process.env.PULUMI_PARALLEL ?? "engine default (4 x GOMAXPROCS)";
   console.log(
-    `sizes ${ns.join(", ")}; --parallel ${parallel}; each N on a fresh emulated pair; ` +
+    `sizes ${ns.join(", ")}; --parallel ${parallel}; each N on a fresh emulated pair (one process per node); ` +
       `${k} round(s) per N; calls/revs are per node (P = primary, S = secondary) during that operation`,
   );
   console.log(`load average at the start (1/5/15 min) ${load()}`);
