@@ -72,13 +72,3 @@ export function everyOperationWaiting(): boolean {
   for (const id of inFlight) if (!waits.has(id)) return false;
   return true;
 }
-
-/** The calling operation's id (undefined outside a tracked operation). */
-export function currentOperation(): number | undefined {
-  return current.getStore();
-}
-
-/** True while operation `id` runs. */
-export function isRunning(id: number): boolean {
-  return inFlight.has(id);
-}

@@ -34,13 +34,7 @@ import {
   type WritableSection,
 } from "./sections/nodeConfig";
 import { lostItems, restoreLostItems } from "./itemPreservation";
-import {
-  currentOperation,
-  everyOperationWaiting,
-  isRunning,
-  operationsInFlight,
-  waitingOn,
-} from "./operationTracker";
+import { everyOperationWaiting, operationsInFlight, waitingOn } from "./operationTracker";
 import { decodeConfigVersion, decodeRevision, sameRevision } from "./sections/revision";
 import { natTargetFormatFor } from "./version";
 import { unlandedSections } from "./verifyWrite";
@@ -89,17 +83,6 @@ export const SHARE_MAX_AGE_MS = 30_000;
 
 /** How often a batch is re-read and re-applied after a concurrent edit before giving up. */
 export const MAX_CONCURRENT_EDIT_RETRIES = 8;
-
-/** The read a batch's planning operations share (see ReadOptions.planning). */
-interface PlanningRead {
-  state: Promise<NodeState>;
-  /** Batches begun on the session when the read ran. */
-  epoch: number;
-  /** When it ran, ms. */
-  at: number;
-  /** The operations that plan on it. */
-  holders: Set<number>;
-}
 
 /** A read as the session keeps it: the NAT context and, with conditional writes, the token. */
 type ReadState = NodeState & { ctx: NatCtx; tokens?: Record<string, string> };
@@ -511,7 +494,6 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
       withLock(async () => {
         batchScheduled = false;
         editNow = false;
-        batchesBegun++;
         const batch = queue;
         queue = [];
         try {
@@ -535,41 +517,6 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
   };
   // The read under way, which shared reads join.
   let runningRead: Promise<NodeState> | undefined;
-
-  // Batches begun; a planning read is reused only while no batch has begun since it ran.
-  let batchesBegun = 0;
-  let batchRead: PlanningRead | undefined;
-
-  /**
-   * The read planning operations share (ReadOptions.planning): the engine hands a batch's
-   * operations over one by one, so the batch reads the node when the first arrives instead of
-   * after the last; those arriving before the batch begins plan on that read.
-   */
-  const planningRead = (): Promise<NodeState> => {
-    const r = batchRead;
-    const op = currentOperation();
-    // Only while its batch forms: an operation that planned on it still runs. Once they are all
-    // done (without a write, or the epoch would say so), the next operation reads afresh.
-    const forming = r !== undefined && [...r.holders].some(isRunning);
-    if (forming && r.epoch === batchesBegun && Date.now() - r.at < ENGINE_GATHER_MAX_MS) {
-      if (op !== undefined) r.holders.add(op);
-      return r.state;
-    }
-    const run = { epoch: batchesBegun, at: Date.now(), holders: new Set<number>() };
-    if (op !== undefined) run.holders.add(op);
-    // Its age and epoch count from when it runs: a batch queued before it is written by then.
-    const state = withLock(() => {
-      run.epoch = batchesBegun;
-      run.at = Date.now();
-      return readSnapshot();
-    });
-    const entry = Object.assign(run, { state });
-    state.catch(() => {
-      if (batchRead === entry) batchRead = undefined;
-    });
-    batchRead = entry;
-    return entry.state;
-  };
 
   return {
     get client() {
@@ -599,7 +546,6 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
       }
       // A shared read joins one already under way: the same wave, moments apart.
       if (options?.shared && runningRead && queue.length === 0) return waitingOn(runningRead);
-      if (options?.planning && operationsInFlight()) return waitingOn(planningRead());
       // Concurrent reads that have not started yet share one backup call.
       lastRead = now;
       if (options?.now) readNow = true;

@@ -201,13 +201,6 @@ export interface ReadOptions {
    * all its items and hands their edits over in one round).
    */
   now?: boolean;
-  /**
-   * The operation's first read, which plans an edit. Inside the engine's provider process it may
-   * be the read the batch under way began with at its first operation, while this process has
-   * not written the node since (at most ENGINE_GATHER_MAX_MS old): the batch's write is
-   * conditional on the node, so planning on that read is as safe as on one made later.
-   */
-  planning?: boolean;
 }
 
 /** How an edit joins a batch. */

@@ -4,7 +4,6 @@
  * which NAT rules and DHCP failover may point at before they exist on the nodes.
  */
 import type { VirtualIp } from "../plan";
-import type { ReadOptions } from "../pfsense/types";
 import type { NodePair } from "./nodePair";
 
 /** Absent for a standalone resource. */
@@ -22,8 +21,8 @@ export function pairFor(ctx: ItemContext | undefined, open: () => NodePair): Nod
 
 /**
  * Read options for the item's first read: inside an aggregate, the snapshot the aggregate read
- * a moment ago (one read per node for all items); standalone, the read of the batch it joins.
+ * a moment ago (one read per node for all items); standalone, a fresh read.
  */
-export function firstReadOptions(ctx: ItemContext | undefined): ReadOptions {
-  return ctx ? { shared: true } : { planning: true };
+export function firstReadOptions(ctx: ItemContext | undefined): { shared?: boolean } {
+  return ctx ? { shared: true } : {};
 }
