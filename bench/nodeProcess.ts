@@ -6,7 +6,7 @@
  * The parent sends one `start` message; the child answers with the endpoint. Afterwards it
  * answers `counters`, `virtualip` and `route` requests and stops on `stop`.
  */
-import { startNode, type EmulatedNode } from "../sdk/emulator";
+import { describeNode, startNode, type EmulatedNode } from "../sdk/emulator";
 import type { NodeRequest, NodeReply } from "./pairProcesses";
 
 let node: EmulatedNode | undefined;
@@ -14,8 +14,7 @@ let node: EmulatedNode | undefined;
 async function handle(msg: NodeRequest): Promise<NodeReply> {
   if (msg.op === "start") {
     node = await startNode(msg.options);
-    const { url, username, password, fingerprint256 } = node;
-    return { op: "started", endpoint: { url, username, password, fingerprint256 } };
+    return { op: "started", endpoint: describeNode(node) };
   }
   if (!node) throw new Error("bench node process: not started");
   switch (msg.op) {

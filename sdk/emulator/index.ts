@@ -10,7 +10,7 @@ export type {
   RevisionRecord,
   CarpRuntimeStatus,
 } from "./node";
-export { startPair, pairNodeConfigXml, PAIR_SYNC_IPS } from "./pair";
+export { startPair, pairNodeConfigXml, describeNode, PAIR_SYNC_IPS } from "./pair";
 export type { PairOptions, EmulatedPair, EndpointDescription } from "./pair";
 export { FaultControl, LoginProtection } from "./faults";
 export { CHECK_RELOAD_STATUS_TIMING, FilterSyncQueue } from "./syncTiming";

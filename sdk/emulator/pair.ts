@@ -72,6 +72,16 @@ export interface EndpointDescription {
   fingerprint256: string;
 }
 
+/** What a client needs to reach `n`: the description the CLI prints. */
+export function describeNode(n: EmulatedNode): EndpointDescription {
+  return {
+    url: n.url,
+    username: n.username,
+    password: n.password,
+    fingerprint256: n.fingerprint256,
+  };
+}
+
 /** A running pair. */
 export interface EmulatedPair {
   primary: EmulatedNode;
@@ -176,12 +186,6 @@ export async function startPair(opts: PairOptions): Promise<EmulatedPair> {
   // Only these two routes exist; a config address is never dialled.
   primary.syncPeers[syncIps.secondary] = secondary.url;
   secondary.syncPeers[syncIps.primary] = primary.url;
-  const describe = (n: EmulatedNode): EndpointDescription => ({
-    url: n.url,
-    username: n.username,
-    password: n.password,
-    fingerprint256: n.fingerprint256,
-  });
   return {
     primary,
     secondary,
@@ -189,6 +193,6 @@ export async function startPair(opts: PairOptions): Promise<EmulatedPair> {
     async stop() {
       await Promise.all([primary.stop(), secondary.stop()]);
     },
-    describe: () => ({ primary: describe(primary), secondary: describe(secondary) }),
+    describe: () => ({ primary: describeNode(primary), secondary: describeNode(secondary) }),
   };
 }

@@ -51,6 +51,10 @@ function run(dir: string, code: string): Reply {
   return JSON.parse(execFileSync("php", [HOST, dir], { input: code, encoding: "utf8" })) as Reply;
 }
 
+/** The read snippet for NAMES, naming the tokens in `known`. */
+const read = (dir: string, known?: Record<string, string>): Reply =>
+  run(dir, buildReadSnippet(NAMES, known));
+
 const onDisk = (dir: string): Record<string, unknown> =>
   JSON.parse(readFileSync(path.join(dir, "config.xml"), "utf8")) as Record<string, unknown>;
 
@@ -83,7 +87,7 @@ test(
   { skip },
   () => {
     const dir = nodeDir();
-    const r = run(dir, buildReadSnippet(NAMES));
+    const r = read(dir);
     assert.equal(r.marker, READ_MARKER);
     assert.deepEqual(Object.keys(r.sections).sort(), [
       "interfaces",
@@ -101,8 +105,8 @@ test(
   { skip },
   () => {
     const dir = nodeDir();
-    const first = run(dir, buildReadSnippet(NAMES));
-    const again = run(dir, buildReadSnippet(NAMES, first.tokens));
+    const first = read(dir);
+    const again = read(dir, first.tokens);
     assert.deepEqual(Object.keys(again.sections), ["revision"]);
     assert.deepEqual(again.tokens, first.tokens);
   },
@@ -113,9 +117,9 @@ test(
   { skip },
   () => {
     const dir = nodeDir();
-    const first = run(dir, buildReadSnippet(NAMES));
+    const first = read(dir);
     const saved = guiAddsVip(dir, 2);
-    const again = run(dir, buildReadSnippet(NAMES, { ...first.tokens, nat: "not-the-token" }));
+    const again = read(dir, { ...first.tokens, nat: "not-the-token" });
     assert.deepEqual(Object.keys(again.sections).sort(), ["nat", "revision", "virtualip"]);
     assert.deepEqual(again.sections.virtualip, saved);
     assert.notEqual(again.tokens.virtualip, first.tokens.virtualip);
@@ -128,7 +132,7 @@ test(
   { skip },
   () => {
     const dir = nodeDir();
-    const base = run(dir, buildReadSnippet(NAMES));
+    const base = read(dir);
     const virtualip = {
       vip: [{ mode: "carp", interface: "lan", vhid: "3", subnet: "192.168.99.12" }],
     };
@@ -151,7 +155,7 @@ test(
   { skip },
   () => {
     const dir = nodeDir();
-    const base = run(dir, buildReadSnippet(NAMES));
+    const base = read(dir);
     const saved = guiAddsVip(dir, 9); // a GUI save in between
     const r = writeVirtualip(dir, base, { vip: [] });
     assert.equal(r.status, "conflict");
