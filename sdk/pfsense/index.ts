@@ -19,6 +19,7 @@ export { createNodeClient, DEFAULT_REMOTE_TIMEOUT_S, RESTORE_REMOTE_TIMEOUT_S } 
 export {
   GATHER_MAX_MS,
   GATHER_MS,
+  editsSettled,
   getNodeSession,
   isWriteUnsettled,
   resetNodeSessions,

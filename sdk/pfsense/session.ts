@@ -81,6 +81,33 @@ export const SHARE_IDLE_MS = 2000;
 /** The oldest snapshot a shared read accepts, in ms. */
 export const SHARE_MAX_AGE_MS = 30_000;
 
+/** Edits of this process queued or being written, on every node (for {@link editsSettled}). */
+let editsInFlight = 0;
+
+/**
+ * Resolves true once no edit of this process, on any node, has been queued or written for
+ * `quietMs` (a caller that reads several nodes one after the other then sees none of this
+ * process's own writes land between its reads), or false after `maxMs`. The caller counts as
+ * waiting on a session meanwhile, so the batches it waits for start at once.
+ */
+export function editsSettled(quietMs: number, maxMs: number): Promise<boolean> {
+  const start = Date.now();
+  let idleSince = editsInFlight === 0 ? start : 0;
+  return waitingOn(
+    new Promise<boolean>((resolve) => {
+      const look = (): void => {
+        const now = Date.now();
+        if (editsInFlight > 0) idleSince = 0;
+        else if (idleSince === 0) idleSince = now;
+        if (idleSince !== 0 && now - idleSince >= quietMs) return resolve(true);
+        if (now - start >= maxMs) return resolve(false);
+        setTimeout(look, GATHER_POLL_MS);
+      };
+      look();
+    }),
+  );
+}
+
 /** How often a batch is re-read and re-applied after a concurrent edit before giving up. */
 export const MAX_CONCURRENT_EDIT_RETRIES = 8;
 
@@ -572,7 +599,19 @@ function createSession(initial: NodeEndpoint): NodeSessionImpl {
       if (options?.now) editNow = true;
       return waitingOn(
         new Promise<NodeState>((resolve, reject) => {
-          queue.push({ change, label, resolve, reject });
+          // A pending edit may be settled twice (rejected alone, then with its batch).
+          editsInFlight++;
+          let open = true;
+          const over = (): void => {
+            if (open) editsInFlight--;
+            open = false;
+          };
+          queue.push({
+            change,
+            label,
+            resolve: (st) => (over(), resolve(st)),
+            reject: (e) => (over(), reject(e)),
+          });
           lastEdit = Date.now();
           scheduleBatch();
         }),

@@ -10,6 +10,7 @@
 import type { PhpStruct } from "../codec/phpValue";
 import { haError } from "../plan/errors";
 import { ALL_SYNC_AREAS, type SyncArea } from "../plan/model";
+import { editsSettled } from "../pfsense";
 import { decodeHaSync } from "../pfsense/sections/hasync";
 import { secondaryLosses, type SecondaryLoss } from "../pfsense/syncLosses";
 import { SENDER_READ_SECTIONS, senderPayload, senderSections } from "../pfsense/syncSender";
@@ -63,8 +64,29 @@ function newPayload(primary: PhpStruct, desired: SyncArea[], current: SyncArea[]
   return out;
 }
 
-/** Reads both nodes and computes what switching on `inp.areas` would take from the secondary. */
+/**
+ * How long this process's own edits must have been quiet before the guard reads again, and the
+ * most it waits for that, in ms. Between an item's write to the primary and to the secondary the
+ * item does only local work, far below the quiet spell.
+ */
+export const SETTLE_QUIET_MS = 200;
+export const SETTLE_MAX_MS = 10_000;
+
+/**
+ * Reads both nodes and computes what switching on `inp.areas` would take from the secondary.
+ * The two nodes are read one after the other, so an item this process writes to (or deletes
+ * from) both nodes in the same run may be on the secondary alone for that moment; losses are
+ * therefore computed again once this process's own edits have settled, and only that later
+ * answer counts (a secondary's own item is still there; one of this run's is on both by then).
+ */
 export async function firstSyncImpact(inp: HaSyncInputs, pair: NodePair): Promise<FirstSyncImpact> {
+  const impact = await impactNow(inp, pair);
+  if (impact.losses.length === 0) return impact;
+  await editsSettled(SETTLE_QUIET_MS, SETTLE_MAX_MS);
+  return impactNow(inp, pair);
+}
+
+async function impactNow(inp: HaSyncInputs, pair: NodePair): Promise<FirstSyncImpact> {
   const primary = await pair.primary.client.backupSections([...SENDER_READ_SECTIONS, "hasync"]);
   const current = enabledNow(primary);
   // A plain call, not a session read (which may wait to join other operations' batch).

@@ -5,12 +5,13 @@
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { isHaError, type PfSenseHaError } from "../../sdk/plan/errors";
+import { haError, isHaError, type PfSenseHaError } from "../../sdk/plan/errors";
 import type { VirtualIp } from "../../sdk/plan/model";
 import { cloneValue, toList, toStruct, type PhpStruct } from "../../sdk/codec/phpValue";
 import {
   GATHER_MS,
   MAX_CONCURRENT_EDIT_RETRIES,
+  editsSettled,
   getNodeSession,
   type NodeSessionImpl,
 } from "../../sdk/pfsense";
@@ -171,6 +172,41 @@ test("a change that throws fails only its own edit; the others land", async () =
   const lan = toStruct(toStruct(h.node.config().dhcpd).lan);
   assert.equal(lan.gateway, "192.168.99.254");
   assert.deepEqual(lan.dnsserver, ["192.168.99.254"]);
+});
+
+test("editsSettled waits for queued and written edits and a quiet spell after them, and says false when they outlast its bound", async () => {
+  const s = session();
+  // A refused edit in a batch that then fails is settled twice: it must be counted out once.
+  const client = s.client as unknown as { conditionalRestore: (...a: unknown[]) => unknown };
+  const write = client.conditionalRestore;
+  client.conditionalRestore = () => {
+    client.conditionalRestore = write;
+    throw haError({ code: "E_AUTH", message: "login refused", field: "test", fix: "none" });
+  };
+  const refused = await Promise.allSettled([
+    s.edit(() => {
+      throw new Error("refused");
+    }),
+    s.edit((d) => void (d.dhcpd.lan.gateway = "192.168.99.252")),
+  ]);
+  assert.deepEqual(
+    refused.map((r) => r.status),
+    ["rejected", "rejected"],
+  );
+  assert.equal(await editsSettled(20, 1000), true, "nothing in flight");
+  h.node.faults.latency(600, 2); // the next batch's read and write are slow
+  let landed = 0;
+  const edit = s
+    .edit((d) => void (d.dhcpd.lan.gateway = "192.168.99.253"))
+    .then(() => {
+      landed = Date.now();
+    });
+  assert.equal(await editsSettled(20, 300), false, "still writing after 300 ms");
+  assert.equal(await editsSettled(100, 5000), true);
+  const settledAt = Date.now();
+  await edit;
+  assert.ok(landed > 0 && settledAt - landed >= 100, "settled a quiet spell after the edit landed");
+  await s.edit((d) => void (d.dhcpd.lan.gateway = "192.168.99.254")); // as the tests after expect
 });
 
 test("an async change function is refused for that edit only (its late mutations would be lost)", async () => {

@@ -3,6 +3,7 @@
  * the secondary's own items (a secondary-only CARP VIP, its copy of a `nosync` port forward, a
  * rule): at check and again at create, nothing written when refused; narrowing `areas` or
  * acknowledging passes, and the acknowledged items are then gone as pfSense's receiver does it.
+ * An item this process is writing to both nodes while the guard reads them is not a loss.
  */
 import { afterEach, beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
@@ -10,6 +11,11 @@ import { leaf, toList, toStruct, type PhpStruct } from "../../sdk/codec/phpValue
 import type { EmulatedNode } from "../../sdk/emulator";
 import { providers } from "../../sdk/providers/runtime";
 import type { HaSyncInputs } from "../../sdk/providers/haSyncSpec";
+import { getNodeSession } from "../../sdk/pfsense";
+import type { VirtualIp } from "../../sdk/plan/model";
+import { toNodeEndpoint } from "../../sdk/providers/endpointInputs";
+import { firstSyncImpact, type FirstSyncImpact } from "../../sdk/providers/firstSyncGuard";
+import { armAtNextWrite } from "./faultAtStep";
 import { addRawVip, guiEdit, rawVips } from "./nodeView";
 import { enablePrimarySync, startFixture, type PairFixture } from "./pairFixture";
 
@@ -217,4 +223,35 @@ test("a secondary identical to the primary (its VIP as pfSense's sync derives it
     (r.inputs as { secondaryItemsLostAtFirstSync?: string[] }).secondaryItemsLostAtFirstSync,
     undefined,
   );
+});
+
+test("a VIP this process writes to both nodes between the guard's reads of the primary and the secondary is not taken for the secondary's own", async () => {
+  const vip = (advskew: number): VirtualIp => ({
+    mode: "carp",
+    interface: "wan",
+    vhid: 7,
+    advskew,
+    advbase: 1,
+    password: "Vip-Secret-77",
+    subnet: "192.168.1.50",
+    subnetBits: 24,
+    type: "single",
+    uniqid: "5ec0001",
+    descr: "written by this run",
+  });
+  const primary = getNodeSession(toNodeEndpoint(fx.primary, "primary"));
+  const secondary = getNodeSession(toNodeEndpoint(fx.secondary, "secondary"));
+  // The secondary's copy lands first; the guard starts while the primary's write is held back.
+  await secondary.edit((d) => void d.virtualIps.push(vip(100)), "test");
+  let guard: Promise<FirstSyncImpact> | undefined;
+  armAtNextWrite(fx.primary, "primary", fx.pair.primary, "before-write", async () => {
+    guard = firstSyncImpact(inputs({ areas: ["virtualip"] }), { primary, secondary });
+    await new Promise((r) => setTimeout(r, 400));
+  });
+  await primary.edit((d) => void d.virtualIps.push(vip(0)), "test");
+  assert.ok(guard, "the guard ran while the primary's write was held");
+  const impact = await guard;
+  assert.deepEqual(impact.newAreas, ["virtualip"]);
+  assert.deepEqual(impact.losses, [], "no loss once both writes have landed");
+  assert.equal(rawVips(fx.pair.primary).filter((v) => leaf(v.uniqid) === "5ec0001").length, 1);
 });
