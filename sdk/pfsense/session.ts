@@ -92,7 +92,7 @@ let editsInFlight = 0;
  */
 export function editsSettled(quietMs: number, maxMs: number): Promise<boolean> {
   const start = Date.now();
-  let idleSince = editsInFlight === 0 ? start : 0;
+  let idleSince = 0; // set by the first look when nothing is in flight
   return waitingOn(
     new Promise<boolean>((resolve) => {
       const look = (): void => {

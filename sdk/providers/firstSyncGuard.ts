@@ -65,12 +65,13 @@ function newPayload(primary: PhpStruct, desired: SyncArea[], current: SyncArea[]
 }
 
 /**
- * How long this process's own edits must have been quiet before the guard reads again, and the
- * most it waits for that, in ms. Between an item's write to the primary and to the secondary the
- * item does only local work, far below the quiet spell.
+ * How long this process's own edits must have been quiet before the guard reads again, in ms.
+ * Between an item's write to the primary and to the secondary the item does only local work,
+ * far below this.
  */
-export const SETTLE_QUIET_MS = 200;
-export const SETTLE_MAX_MS = 10_000;
+const SETTLE_QUIET_MS = 200;
+/** The most the guard waits for that quiet, in ms (then it reads again anyway). */
+const SETTLE_MAX_MS = 10_000;
 
 /**
  * Reads both nodes and computes what switching on `inp.areas` would take from the secondary.
