@@ -3,7 +3,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
-import type { NodeDrift } from "../providers/nodeDrift";
+import { noDrift, type NodeDrift } from "../providers/nodeDrift";
 import type { Cluster } from "./cluster";
 import { outputsRegistered } from "./outputsRegistration";
 import { childOptions, configResourceOptions } from "./configResourceOptions";
@@ -203,7 +203,8 @@ export class CarpVip extends pulumi.ComponentResource {
         description: args.description,
         unicast: args.unicast,
         adopt: args.adopt,
-        reservedVhids: args.reservedVhids ?? ifName.apply((i) => cluster.reservedVhids[i] ?? []),
+        // Left out when none: state stays small (leanCarpVipOutputs says why).
+        reservedVhids: args.reservedVhids ?? ifName.apply((i) => cluster.reservedVhids[i]),
       },
       childOptions(this, cluster, opts),
     );
@@ -218,9 +219,10 @@ export class CarpVip extends pulumi.ComponentResource {
     this.secondaryAddress = config.secondaryAddress;
     this.uniqid = config.uniqid;
     this.interface = config.interface;
-    this.drift = config.drift;
-    this.primaryPeer = config.primaryPeer;
-    this.secondaryPeer = config.secondaryPeer;
+    // The resource leaves out what is empty (leanCarpVipOutputs); the component's outputs do not.
+    this.drift = config.drift.apply((d) => d ?? noDrift());
+    this.primaryPeer = config.primaryPeer.apply((p) => p ?? "");
+    this.secondaryPeer = config.secondaryPeer.apply((p) => p ?? "");
     outputsRegistered(this);
   }
 }

@@ -105,10 +105,8 @@ async function importCarpVip(id: string, c: Connection): Promise<ImportedState |
     family: d.family,
     primaryAdvskew: d.primaryAdvskew,
     secondaryAdvskew: sv?.advskew ?? d.secondaryAdvskew,
-    adoptedFrom: null,
+    // Nothing adopted, multicast peers: left out, as leanCarpVipOutputs leaves them out.
     syncedBy: "pfsense",
-    primaryPeer: "",
-    secondaryPeer: "",
   };
   return { id: pv.uniqid, props, inputs };
 }

@@ -14,6 +14,7 @@ import {
 import type { ConfigChange, NodeState } from "../pfsense/types";
 import {
   carpVipOutputs,
+  leanCarpVipOutputs,
   primaryVip,
   unicastPeerOf,
   withUnicastPeer,
@@ -282,7 +283,7 @@ async function reconcile(
   const own = nodeAddresses(d, pAfter.config, secondary.state.config);
   outs.primaryAddress = own.primary;
   outs.secondaryAddress = own.secondary;
-  return { id, outs: toPlainData(outs) };
+  return { id, outs: toPlainData(leanCarpVipOutputs(outs)) };
 }
 
 /** `create`: plans, allocates the VHID on the primary (inside its lock), adopts a matching VIP. */
@@ -516,5 +517,5 @@ export async function readCarpVip(
     inputs.password = pv.password ?? props.password;
     inputs.description = pv.descr;
   }
-  return { id, props: toPlainData(outs), inputs: toPlainData(inputs) };
+  return { id, props: toPlainData(leanCarpVipOutputs(outs)), inputs: toPlainData(inputs) };
 }

@@ -13,7 +13,7 @@ import {
 import { endpointProblems, type EndpointInput } from "./endpointInputs";
 import { collectFailure, type CheckFailure } from "./checkFailures";
 import { diffFieldPairs, type FieldDiffResult, type FieldPair } from "./fieldDiff";
-import { hasDrift, noDrift, type NodeDrift } from "./nodeDrift";
+import { hasDrift, type NodeDrift } from "./nodeDrift";
 import type { SyncedBy } from "./secondaryConvergence";
 import { containsUnknown } from "./unknowns";
 import { addressFamily } from "./addressText";
@@ -61,13 +61,30 @@ export interface CarpVipOutputs extends CarpVipInputs {
   secondaryAdvskew: number;
   primaryAddress: string;
   secondaryAddress: string;
-  drift: NodeDrift;
+  /** Absent when the last refresh found none (see {@link leanCarpVipOutputs}). */
+  drift?: NodeDrift;
   syncedBy: SyncedBy;
-  /** The unmanaged VIP this resource adopted, as it was (restored on delete); null if created. */
+  /** The unmanaged VIP this resource adopted, as it was (restored on delete); absent if created. */
   adoptedFrom?: VirtualIp | null;
-  /** Unicast peers per node ("" in multicast mode). */
+  /** Unicast peers per node (absent, or "" in state written before, in multicast mode). */
   primaryPeer?: string;
   secondaryPeer?: string;
+}
+
+/**
+ * The outputs as stored: no drift, no adoption, multicast peers and an empty reservation are left
+ * out rather than kept as empty values. The engine rewrites the whole state at every step of a
+ * deployment, so each byte a resource holds is paid once per step of every resource after it
+ * (about 10 % of a 256-VIP `up`, measured with no-op resources of that much more state).
+ */
+export function leanCarpVipOutputs(outs: CarpVipOutputs): CarpVipOutputs {
+  const lean = { ...outs };
+  if (lean.drift !== undefined && !hasDrift(lean.drift)) delete lean.drift;
+  if (lean.adoptedFrom === null) delete lean.adoptedFrom;
+  if (lean.primaryPeer === "") delete lean.primaryPeer;
+  if (lean.secondaryPeer === "") delete lean.secondaryPeer;
+  if (lean.reservedVhids?.length === 0) delete lean.reservedVhids;
+  return lean;
 }
 
 /** The VIP as planned from the inputs alone (no node I/O). */
@@ -347,7 +364,6 @@ export function carpVipOutputs(
     secondaryAdvskew,
     primaryAddress: d.primaryAddress,
     secondaryAddress: d.secondaryAddress,
-    drift: noDrift(),
     syncedBy,
     primaryPeer: peers.primary,
     secondaryPeer: peers.secondary,

@@ -147,12 +147,12 @@ export function pairBackend(p: NodeState, s: NodeState, field: string): "isc" | 
 }
 
 /**
- * Kea HA roles that would stop the primary's sender: master's carp_sync_xml() maps
- * `kea/ha/role` and `kea6/ha/role` with a PHP `match` over `primary`/`standby` only, for both
- * sections whatever the sync areas, so any other value throws UnhandledMatchError and the whole
- * push (VIPs and NAT included) is lost without a notice (§16.12). An empty role is refused too:
- * §16.12 observed it die; by reading, array_get_path() (util.inc) returns the default `primary` for
- * "" (see the report in the README).
+ * Kea HA roles the library refuses: master's carp_sync_xml() maps `kea/ha/role` and
+ * `kea6/ha/role` with a PHP `match` over `primary`/`standby` only, for both sections whatever the
+ * sync areas, so any other value throws UnhandledMatchError and the whole push (VIPs and NAT
+ * included) is lost without a notice (§16.12). An empty role is refused too, for another reason:
+ * array_get_path() (util.inc) gives `""` the default `primary`, in the sender and in the node's
+ * own Kea config (services.inc), which on a secondary is the wrong role; the GUI never writes it.
  */
 export function keaRoleProblems(cfg: NodeHaConfig): { section: "kea" | "kea6"; role: string }[] {
   const out: { section: "kea" | "kea6"; role: string }[] = [];
@@ -171,7 +171,10 @@ export function requireValidKeaRoles(cfg: NodeHaConfig, node: string, field: str
     code: "E_KEA_HA",
     field,
     value: `${bad.section}/ha/role = "${bad.role}"`,
-    message: `the ${node} holds ${bad.section}/ha/role "${bad.role}"; pfSense's sync sender accepts only primary or standby and otherwise stops without sending anything or filing a notice`,
+    message:
+      bad.role === ""
+        ? `the ${node} holds an empty ${bad.section}/ha/role, which pfSense reads as primary (on either node)`
+        : `the ${node} holds ${bad.section}/ha/role "${bad.role}"; pfSense's sync sender accepts only primary or standby and otherwise stops without sending anything or filing a notice`,
     fix: `set the role on the ${node} (Services > DHCP${bad.section === "kea6" ? "v6" : ""} Server > Settings > High Availability) to primary or standby before sync is enabled`,
   });
 }

@@ -195,7 +195,11 @@ test("CarpVip with a given password: no RandomPassword, the given one is used an
   assert.equal(await value(vip.secondaryAdvskew), 105);
   assert.equal(byType(":RandomPassword").length, before, "no random password when one is given");
   const res = byType(":CarpVipConfig").find((r) => r.name === "lan");
-  assert.deepEqual(res?.inputs.reservedVhids, [], "no reservations on lan");
+  assert.equal(res?.inputs.reservedVhids, undefined, "no reservations on lan: none sent");
+  // The resource leaves empty drift and multicast peers out of its state; the component does not.
+  assert.deepEqual(await value(vip.drift), { primary: [], secondary: [] });
+  assert.equal(await value(vip.primaryPeer), "");
+  assert.equal(await value(vip.secondaryPeer), "");
 });
 
 test("HaSyncSettings: sync password secret, endpoints left to the provider, outputs wired", async () => {

@@ -117,6 +117,14 @@ describe("Kea HA refusals", () => {
         ),
       (e) => isHaError(e, "E_KEA_HA") && /accepts only primary or standby/.test(e.message),
     );
+    assert.throws(
+      () =>
+        requireValidKeaRoles(cfg({ kea: { ha: { enable: true, role: "" } } }), "secondary", "X"),
+      (e) =>
+        isHaError(e, "E_KEA_HA") &&
+        /empty kea\/ha\/role, which pfSense reads as primary/.test(e.message),
+      "an empty role is not said to stop the sender: pfSense reads it as primary",
+    );
     assert.doesNotThrow(() =>
       requireValidKeaRoles(cfg({ kea: { extra: { dnsreg: "" } } }), "primary", "X"),
     );
