@@ -159,8 +159,8 @@ function aggregateProgram(n: number): automation.PulumiFn {
  * understate that; a no-op child keeps all of it and removes only the provider's own work
  * (planning, XML-RPC to both nodes). It gets the same inputs (the same scalars, a secret CARP
  * password); its outputs are those inputs, so its state is smaller than a CarpVipConfig's (which
- * adds its planned outputs and a secret `adoptedFrom`). The engine writes a checkpoint per step, so
- * the library's larger state is part of what this floor charges to the library.
+ * adds its planned outputs, and a secret `adoptedFrom` when it adopted a VIP). The engine writes a
+ * checkpoint per step, so the library's larger state is part of what this floor charges to it.
  */
 class NoopVipConfig extends pulumi.CustomResource {
   constructor(name: string, props: Record<string, unknown>, opts: pulumi.CustomResourceOptions) {
